@@ -1,0 +1,140 @@
+import Dispatch
+import Tensors
+
+/// The Qwen2 / Llama decoder stack for inference.
+///
+/// One `forward` call runs any mix of tokens (a packed prefill of several prompts, one new
+/// token for each of many sequences, or whole sequences to score) as a single batch of rows,
+/// so every projection is one GEMM over all rows.
+///
+///   x   = embed[tokens]                                   [n, d]
+///   per layer:
+///     h   = rmsnorm(x) · w_in
+///     q,k,v = h·Wqᵀ + bq, h·Wkᵀ + bk, h·Wvᵀ + bv         [n, qDim], [n, kvDim] ×2
+///     q,k = rope(q, k)           k, v → cache rows
+///     x  += attention(q, cache) · Woᵀ
+///     h   = rmsnorm(x) · w_post
+///     x  += (silu(h·Wgᵀ) ⊙ h·Wuᵀ) · Wdᵀ                    [n, ff] → [n, d]
+///   out = rmsnorm(x) · w_final                              [n, d]
+public final class DecoderModel: @unchecked Sendable {
+    public let config: ModelConfig
+    public let weights: DecoderWeights
+    public let rope: RotaryEmbedding
+
+    public init(config: ModelConfig, weights: DecoderWeights) {
+        self.config = config
+        self.weights = weights
+        self.rope = RotaryEmbedding(headDim: config.headDim, theta: config.ropeTheta,
+                                    positions: min(config.maxPositionEmbeddings, 4096))
+    }
+
+    /// Runs `slots` through the stack, writing their keys and values into `cache`.
+    /// Returns the final-normed hidden states, [slots.count, d], valid until the next call
+    /// with the same workspace.
+    @discardableResult
+    public func forward(_ slots: [TokenSlot], cache: KVCache, workspace ws: DecoderWorkspace) -> UnsafeMutablePointer<Float> {
+        let n = slots.count
+        let d = config.hiddenSize, ff = config.intermediateSize
+        let qDim = config.qDim, kvDim = config.kvDim
+        let maxKeys = slots.reduce(0) { max($0, $1.keyCount) }
+        ws.reserve(rows: n, keys: maxKeys, config: config)
+        rope.reserve((slots.map(\.position).max() ?? 0) + 1)
+
+        let x = ws.x.pointer, h = ws.normed.pointer
+        for (r, slot) in slots.enumerated() {
+            precondition(Int(slot.token) >= 0 && Int(slot.token) < config.vocabSize, "token id \(slot.token) outside the vocabulary")
+            (x + r * d).update(from: weights.embedTokens.row(Int(slot.token)), count: d)
+        }
+
+        for (l, layer) in weights.layers.enumerated() {
+            // Attention block.
+            Kernels.rmsNorm(x, weight: layer.inputNorm.pointer, out: h, rows: n, dim: d, eps: config.rmsNormEps)
+            let q = ws.q.pointer, k = ws.k.pointer, v = ws.v.pointer
+            BLAS.linear(h, layer.q.pointer, q, m: n, n: qDim, k: d)
+            BLAS.linear(h, layer.k.pointer, k, m: n, n: kvDim, k: d)
+            BLAS.linear(h, layer.v.pointer, v, m: n, n: kvDim, k: d)
+            if let b = layer.qBias { Kernels.addBias(b.pointer, to: q, rows: n, dim: qDim) }
+            if let b = layer.kBias { Kernels.addBias(b.pointer, to: k, rows: n, dim: kvDim) }
+            if let b = layer.vBias { Kernels.addBias(b.pointer, to: v, rows: n, dim: kvDim) }
+            let keys = cache.keys[l].pointer, values = cache.values[l].pointer
+            for (r, slot) in slots.enumerated() {
+                rope.apply(q + r * qDim, heads: config.numAttentionHeads, position: slot.position)
+                rope.apply(k + r * kvDim, heads: config.numKeyValueHeads, position: slot.position)
+                (keys + slot.cacheRow * kvDim).update(from: k + r * kvDim, count: kvDim)
+                (values + slot.cacheRow * kvDim).update(from: v + r * kvDim, count: kvDim)
+            }
+            attention(q: q, keys: keys, values: values, slots: slots, workspace: ws)
+            BLAS.linear(ws.attention.pointer, layer.o.pointer, x, m: n, n: d, k: qDim, accumulate: true)
+
+            // MLP block.
+            Kernels.rmsNorm(x, weight: layer.postAttentionNorm.pointer, out: h, rows: n, dim: d, eps: config.rmsNormEps)
+            let gate = ws.gate.pointer, up = ws.up.pointer
+            BLAS.linear(h, layer.gate.pointer, gate, m: n, n: ff, k: d)
+            BLAS.linear(h, layer.up.pointer, up, m: n, n: ff, k: d)
+            Kernels.siluMul(gate: gate, up: up, out: gate, count: n * ff)
+            BLAS.linear(gate, layer.down.pointer, x, m: n, n: d, k: ff, accumulate: true)
+        }
+        Kernels.rmsNorm(x, weight: weights.finalNorm.pointer, out: h, rows: n, dim: d, eps: config.rmsNormEps)
+        return h
+    }
+
+    /// logits[r, :] = hidden[r, :] · lm_headᵀ         hidden: [rows, d] → logits: [rows, vocab]
+    public func logits(hidden: UnsafePointer<Float>, rows: Int, into logits: UnsafeMutablePointer<Float>) {
+        BLAS.linear(hidden, weights.lmHead.pointer, logits, m: rows, n: config.vocabSize, k: config.hiddenSize)
+    }
+
+    /// Attention over the rows, split across the cores when there is enough work; the
+    /// projections around it already use every core through OpenBLAS.
+    private func attention(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+                           slots: [TokenSlot], workspace ws: DecoderWorkspace) {
+        let work = slots.reduce(0) { $0 + $1.keyCount }
+        let parts = work >= 4096 ? min(ws.threads, slots.count) : 1
+        let out = ws.attention.pointer
+        if parts == 1 {
+            Attention.forward(q: q, keys: keys, values: values, out: out, slots: slots, config: config,
+                              scores: ws.scores.pointer)
+            return
+        }
+        let qDim = config.qDim
+        let stride = ws.scoresStride
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = slots.count * p / parts, hi = slots.count * (p + 1) / parts
+            Attention.forward(q: q + lo * qDim, keys: keys, values: values, out: out + lo * qDim,
+                              slots: Array(slots[lo..<hi]), config: config,
+                              scores: ws.scores.pointer + p * stride)
+        }
+    }
+}
+
+/// Scratch activations for `DecoderModel.forward`, grown on demand and reused across calls so
+/// the decode loop allocates nothing in steady state.
+public final class DecoderWorkspace {
+    public let threads: Int
+    private(set) var rows = 0
+    private(set) var scoresStride = 0
+    var x = FloatBuffer(count: 0), normed = FloatBuffer(count: 0)
+    var q = FloatBuffer(count: 0), k = FloatBuffer(count: 0), v = FloatBuffer(count: 0)
+    var attention = FloatBuffer(count: 0)
+    var gate = FloatBuffer(count: 0), up = FloatBuffer(count: 0)
+    var scores = FloatBuffer(count: 0)
+
+    public init(threads: Int = 2) { self.threads = max(1, threads) }
+
+    func reserve(rows n: Int, keys: Int, config: ModelConfig) {
+        if n > rows {
+            rows = n
+            x = FloatBuffer(count: n * config.hiddenSize)
+            normed = FloatBuffer(count: n * config.hiddenSize)
+            q = FloatBuffer(count: n * config.qDim)
+            k = FloatBuffer(count: n * config.kvDim)
+            v = FloatBuffer(count: n * config.kvDim)
+            attention = FloatBuffer(count: n * config.qDim)
+            gate = FloatBuffer(count: n * config.intermediateSize)
+            up = FloatBuffer(count: n * config.intermediateSize)
+        }
+        if keys > scoresStride {
+            scoresStride = keys
+            scores = FloatBuffer(count: keys * threads)
+        }
+    }
+}

@@ -1,0 +1,5 @@
+import GRPOCLI
+import Tensors
+
+OpenBLASCoreType.ensureBestKernels()
+GRPOCommand.main()
