@@ -1,9 +1,10 @@
 import ArgumentParser
 
+/// The `grpo` toolbox.
 public struct GRPOCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "grpo",
-        abstract: "GRPO toolbox: tokenize, score, generate, bench.",
-        subcommands: [])
+        abstract: "GRPO toolbox for Qwen2/Llama models on CPU.",
+        subcommands: [ScoreCommand.self])
     public init() {}
 }
