@@ -11,9 +11,9 @@ import Tensors
 enum Attention {
     /// out[r, h·hd ..< (h+1)·hd] = Σ_k softmax_k(q_h · K_k / √hd) · V_k for every row r and
     /// query head h, where K, V are the kv head h / headsPerKVHead.
-    ///   q:   [n, heads·hd]       keys, values: [capacity, kvHeads·hd]
+    ///   q:   [n, heads·hd], rows qStride apart     keys, values: [capacity, kvHeads·hd]
     ///   out: [n, heads·hd]       scores: scratch of at least max keyCount floats
-    static func forward(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+    static func forward(q: UnsafePointer<Float>, qStride: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
                         out: UnsafeMutablePointer<Float>, slots: [TokenSlot], config: ModelConfig,
                         scores: UnsafeMutablePointer<Float>) {
         let hd = config.headDim, heads = config.numAttentionHeads
@@ -23,7 +23,7 @@ enum Attention {
             let n = slot.keyCount
             let prefixCount = slot.prefix.count
             for h in 0..<heads {
-                let qh = q + r * qDim + h * hd
+                let qh = q + r * qStride + h * hd
                 let kvOffset = (h / group) * hd
                 // Scores over the shared prefix, then over the sequence's own rows.
                 for (j, row) in slot.prefix.enumerated() {

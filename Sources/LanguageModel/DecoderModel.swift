@@ -10,11 +10,12 @@ import Tensors
 ///   x   = embed[tokens]                                   [n, d]
 ///   per layer:
 ///     h   = rmsnorm(x) · w_in
-///     q,k,v = h·Wqᵀ + bq, h·Wkᵀ + bk, h·Wvᵀ + bv         [n, qDim], [n, kvDim] ×2
+///     q,k,v = h·[Wq;Wk;Wv]ᵀ + [bq;bk;bv]                 [n, qDim + 2·kvDim]
 ///     q,k = rope(q, k)           k, v → cache rows
 ///     x  += attention(q, cache) · Woᵀ
 ///     h   = rmsnorm(x) · w_post
-///     x  += (silu(h·Wgᵀ) ⊙ h·Wuᵀ) · Wdᵀ                    [n, ff] → [n, d]
+///     g,u = h·[Wg;Wu]ᵀ                                    [n, 2·ff]
+///     x  += (silu(g) ⊙ u) · Wdᵀ                           [n, ff] → [n, d]
 ///   out = rmsnorm(x) · w_final                              [n, d]
 public final class DecoderModel: @unchecked Sendable {
     public let config: ModelConfig
@@ -35,7 +36,7 @@ public final class DecoderModel: @unchecked Sendable {
     public func forward(_ slots: [TokenSlot], cache: KVCache, workspace ws: DecoderWorkspace) -> UnsafeMutablePointer<Float> {
         let n = slots.count
         let d = config.hiddenSize, ff = config.intermediateSize
-        let qDim = config.qDim, kvDim = config.kvDim
+        let qDim = config.qDim, kvDim = config.kvDim, qkvDim = qDim + 2 * kvDim
         let maxKeys = slots.reduce(0) { max($0, $1.keyCount) }
         ws.reserve(rows: n, keys: maxKeys, config: config)
         rope.reserve((slots.map(\.position).max() ?? 0) + 1)
@@ -47,32 +48,32 @@ public final class DecoderModel: @unchecked Sendable {
         }
 
         for (l, layer) in weights.layers.enumerated() {
-            // Attention block.
+            // Attention block. qkv rows are [q | k | v].
             Kernels.rmsNorm(x, weight: layer.inputNorm.pointer, out: h, rows: n, dim: d, eps: config.rmsNormEps)
-            let q = ws.q.pointer, k = ws.k.pointer, v = ws.v.pointer
-            BLAS.linear(h, layer.q.pointer, q, m: n, n: qDim, k: d)
-            BLAS.linear(h, layer.k.pointer, k, m: n, n: kvDim, k: d)
-            BLAS.linear(h, layer.v.pointer, v, m: n, n: kvDim, k: d)
-            if let b = layer.qBias { Kernels.addBias(b.pointer, to: q, rows: n, dim: qDim) }
-            if let b = layer.kBias { Kernels.addBias(b.pointer, to: k, rows: n, dim: kvDim) }
-            if let b = layer.vBias { Kernels.addBias(b.pointer, to: v, rows: n, dim: kvDim) }
+            let qkv = ws.qkv.pointer
+            BLAS.linear(h, layer.qkv.pointer, qkv, m: n, n: qkvDim, k: d)
+            if let b = layer.qkvBias { Kernels.addBias(b.pointer, to: qkv, rows: n, dim: qkvDim) }
             let keys = cache.keys[l].pointer, values = cache.values[l].pointer
             for (r, slot) in slots.enumerated() {
-                rope.apply(q + r * qDim, heads: config.numAttentionHeads, position: slot.position)
-                rope.apply(k + r * kvDim, heads: config.numKeyValueHeads, position: slot.position)
-                (keys + slot.cacheRow * kvDim).update(from: k + r * kvDim, count: kvDim)
-                (values + slot.cacheRow * kvDim).update(from: v + r * kvDim, count: kvDim)
+                let q = qkv + r * qkvDim, k = q + qDim, v = k + kvDim
+                rope.apply(q, heads: config.numAttentionHeads, position: slot.position)
+                rope.apply(k, heads: config.numKeyValueHeads, position: slot.position)
+                (keys + slot.cacheRow * kvDim).update(from: k, count: kvDim)
+                (values + slot.cacheRow * kvDim).update(from: v, count: kvDim)
             }
-            attention(q: q, keys: keys, values: values, slots: slots, workspace: ws)
+            attention(q: qkv, qStride: qkvDim, keys: keys, values: values, slots: slots, workspace: ws)
             BLAS.linear(ws.attention.pointer, layer.o.pointer, x, m: n, n: d, k: qDim, accumulate: true)
 
-            // MLP block.
+            // MLP block. gateUp rows are [gate | up]; silu(gate)·up overwrites the gate half.
             Kernels.rmsNorm(x, weight: layer.postAttentionNorm.pointer, out: h, rows: n, dim: d, eps: config.rmsNormEps)
-            let gate = ws.gate.pointer, up = ws.up.pointer
-            BLAS.linear(h, layer.gate.pointer, gate, m: n, n: ff, k: d)
-            BLAS.linear(h, layer.up.pointer, up, m: n, n: ff, k: d)
-            Kernels.siluMul(gate: gate, up: up, out: gate, count: n * ff)
-            BLAS.linear(gate, layer.down.pointer, x, m: n, n: d, k: ff, accumulate: true)
+            let gateUp = ws.gateUp.pointer
+            BLAS.linear(h, layer.gateUp.pointer, gateUp, m: n, n: 2 * ff, k: d)
+            for r in 0..<n {
+                let row = gateUp + r * 2 * ff
+                Kernels.siluMul(gate: row, up: row + ff, out: row, count: ff)
+            }
+            BLAS.gemm(transB: true, m: n, n: d, k: ff, a: gateUp, lda: 2 * ff,
+                      b: layer.down.pointer, ldb: ff, beta: 1, c: x, ldc: d)
         }
         Kernels.rmsNorm(x, weight: weights.finalNorm.pointer, out: h, rows: n, dim: d, eps: config.rmsNormEps)
         return h
@@ -85,21 +86,21 @@ public final class DecoderModel: @unchecked Sendable {
 
     /// Attention over the rows, split across the cores when there is enough work; the
     /// projections around it already use every core through OpenBLAS.
-    private func attention(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+    private func attention(q: UnsafePointer<Float>, qStride: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
                            slots: [TokenSlot], workspace ws: DecoderWorkspace) {
         let work = slots.reduce(0) { $0 + $1.keyCount }
         let parts = work >= 4096 ? min(ws.threads, slots.count) : 1
         let out = ws.attention.pointer
         if parts == 1 {
-            Attention.forward(q: q, keys: keys, values: values, out: out, slots: slots, config: config,
-                              scores: ws.scores.pointer)
+            Attention.forward(q: q, qStride: qStride, keys: keys, values: values, out: out, slots: slots,
+                              config: config, scores: ws.scores.pointer)
             return
         }
         let qDim = config.qDim
         let stride = ws.scoresStride
         DispatchQueue.concurrentPerform(iterations: parts) { p in
             let lo = slots.count * p / parts, hi = slots.count * (p + 1) / parts
-            Attention.forward(q: q + lo * qDim, keys: keys, values: values, out: out + lo * qDim,
+            Attention.forward(q: q + lo * qStride, qStride: qStride, keys: keys, values: values, out: out + lo * qDim,
                               slots: Array(slots[lo..<hi]), config: config,
                               scores: ws.scores.pointer + p * stride)
         }
@@ -113,9 +114,9 @@ public final class DecoderWorkspace {
     private(set) var rows = 0
     private(set) var scoresStride = 0
     var x = FloatBuffer(count: 0), normed = FloatBuffer(count: 0)
-    var q = FloatBuffer(count: 0), k = FloatBuffer(count: 0), v = FloatBuffer(count: 0)
-    var attention = FloatBuffer(count: 0)
-    var gate = FloatBuffer(count: 0), up = FloatBuffer(count: 0)
+    var qkv = FloatBuffer(count: 0)         // [rows, qDim + 2·kvDim]
+    var attention = FloatBuffer(count: 0)   // [rows, qDim]
+    var gateUp = FloatBuffer(count: 0)      // [rows, 2·ff]
     var scores = FloatBuffer(count: 0)
 
     public init(threads: Int = 2) { self.threads = max(1, threads) }
@@ -125,12 +126,9 @@ public final class DecoderWorkspace {
             rows = n
             x = FloatBuffer(count: n * config.hiddenSize)
             normed = FloatBuffer(count: n * config.hiddenSize)
-            q = FloatBuffer(count: n * config.qDim)
-            k = FloatBuffer(count: n * config.kvDim)
-            v = FloatBuffer(count: n * config.kvDim)
+            qkv = FloatBuffer(count: n * (config.qDim + 2 * config.kvDim))
             attention = FloatBuffer(count: n * config.qDim)
-            gate = FloatBuffer(count: n * config.intermediateSize)
-            up = FloatBuffer(count: n * config.intermediateSize)
+            gateUp = FloatBuffer(count: n * 2 * config.intermediateSize)
         }
         if keys > scoresStride {
             scoresStride = keys

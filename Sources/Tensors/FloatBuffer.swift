@@ -58,3 +58,23 @@ public struct Matrix {
     public var pointer: UnsafeMutablePointer<Float> { storage.pointer }
     public func row(_ r: Int) -> UnsafeMutablePointer<Float> { storage.pointer + r * cols }
 }
+
+/// A contiguous range of a `FloatBuffer`, e.g. one tensor's rows inside a stacked matrix.
+public struct FloatBufferSlice {
+    public let base: FloatBuffer
+    public let offset: Int
+    public let count: Int
+
+    public init(base: FloatBuffer, offset: Int, count: Int) {
+        precondition(offset >= 0 && offset + count <= base.count, "slice \(offset)..<\(offset + count) outside \(base.count) floats")
+        self.base = base
+        self.offset = offset
+        self.count = count
+    }
+
+    public init(_ whole: FloatBuffer) { self.init(base: whole, offset: 0, count: whole.count) }
+
+    public var buffer: UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: base.pointer + offset, count: count)
+    }
+}

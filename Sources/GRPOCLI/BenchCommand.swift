@@ -1,0 +1,109 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import LanguageModel
+import Tensors
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `grpo bench --model PATH`: the rollout and scoring work of one GRPO step, timed.
+///
+/// Decoding never stops early (no end-of-sequence ids), so every sequence produces exactly
+/// `--max-tokens` useful tokens, the same work `Scripts/bench-transformers.py` gives
+/// transformers' `generate` with `min_new_tokens = max_new_tokens`.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure prefill, group decoding, multi-group decoding and scoring throughput.")
+
+    @Option(help: "An HF model directory or a .gguf file.")
+    var model: String
+
+    @Option(name: .customLong("group-size"), help: "Completions per prompt.")
+    var groupSize = 16
+
+    @Option(help: "Groups decoded together in the multi-group run.")
+    var groups = 4
+
+    @Option(name: .customLong("max-tokens"), help: "New tokens per completion.")
+    var maxTokens = 200
+
+    @Option(help: "Sampling temperature.")
+    var temperature: Float = 0.9
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 0
+
+    @Option(help: "GSM8K JSONL file the prompts' questions come from.")
+    var data: String?
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func run() throws {
+        var figures: [(String, Double)] = []
+        func report(_ name: String, _ value: Double) {
+            figures.append((name, value))
+            if !json { FileHandle.standardError.write(Data(String(format: "%-34@ %10.2f\n", name as NSString, value).utf8)) }
+        }
+        let start = Date()
+        let loaded = try ModelLoader.load(URL(fileURLWithPath: model))
+        report("load_seconds", Date().timeIntervalSince(start))
+        let prompts = try BenchPrompts.make(for: loaded, count: max(groups, 1), dataPath: data)
+        report("prompt_tokens", Double(prompts[0].count))
+        let decoder = loaded.decoder
+        let generator = GroupGenerator(decoder: decoder, stopTokens: [])
+        let params = SamplingParameters(temperature: temperature, maxTokens: maxTokens, seed: seed)
+
+        // Prefill: the group's prompts, packed, as the rollout prefill runs them.
+        let prefillScorer = SequenceScorer(decoder: decoder)
+        _ = prefillScorer.score([Array(prompts[0].prefix(8))])  // warm-up
+        var t = Date()
+        let prefillReps = 3
+        for _ in 0..<prefillReps { _ = prefillScorer.score(prompts) }
+        let prefillTokens = prefills(prompts) * prefillReps
+        report("prefill_tokens_per_s", Double(prefillTokens) / Date().timeIntervalSince(t))
+
+        t = Date()
+        let one = generator.generate(prompts: [prompts[0]], groupSize: groupSize, parameters: params)
+        let oneSeconds = Date().timeIntervalSince(t)
+        let oneTokens = one.joined().reduce(0) { $0 + $1.ids.count }
+        report("decode_1x\(groupSize)_tokens_per_s", Double(oneTokens) / oneSeconds)
+        report("decode_1x\(groupSize)_seconds", oneSeconds)
+
+        if groups > 1 {
+            t = Date()
+            let many = generator.generate(prompts: Array(prompts.prefix(groups)), groupSize: groupSize, parameters: params)
+            let seconds = Date().timeIntervalSince(t)
+            let tokens = many.joined().reduce(0) { $0 + $1.ids.count }
+            report("decode_\(groups)x\(groupSize)_tokens_per_s", Double(tokens) / seconds)
+            report("decode_\(groups)x\(groupSize)_seconds", seconds)
+        }
+
+        // Scoring: the learner's teacher-forced pass over prompt + completion.
+        let scored = one[0].map { prompts[0] + $0.ids }
+        let scorer = SequenceScorer(decoder: decoder)
+        t = Date()
+        _ = scorer.score(scored)
+        report("score_tokens_per_s", Double(prefills(scored)) / Date().timeIntervalSince(t))
+        report("peak_rss_mib", Double(peakResidentBytes()) / 1_048_576)
+
+        if json {
+            var object: [String: Any] = ["model": model, "blas_core": BLAS.coreName, "group_size": groupSize,
+                                         "groups": groups, "max_tokens": maxTokens]
+            for (k, v) in figures { object[k] = v }
+            JSONLinesWriter.write(object)
+        } else {
+            FileHandle.standardError.write(Data("OpenBLAS kernels: \(BLAS.coreName)\n".utf8))
+        }
+    }
+
+    private func prefills(_ sequences: [[Int32]]) -> Int { sequences.reduce(0) { $0 + $1.count } }
+
+    private func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
+}
