@@ -7,6 +7,8 @@ import PackageDescription
 //   ModelFiles       safetensors and GGUF readers, block dequantisation
 //   Tokenization     byte-level BPE from tokenizer.json or GGUF metadata, chat templates
 //   LanguageModel    the Qwen2/Llama decoder, KV cache, scoring, batched group sampling
+//   Rewards          the rule-based reward functions (seed-compatible and fixed)
+//   Datasets         GSM8K-style data files, the built-in arithmetic set, prompt building
 //   GRPOCLI          the `grpo` toolbox commands; `grpo` is its thin executable
 let package = Package(
     name: "grpo",
@@ -27,8 +29,10 @@ let package = Package(
         .target(name: "ModelFiles", dependencies: ["Tensors"]),
         .target(name: "Tokenization", dependencies: ["ModelFiles"]),
         .target(name: "LanguageModel", dependencies: ["Tensors", "ModelFiles", "Tokenization"]),
+        .target(name: "Rewards"),
+        .target(name: "Datasets", dependencies: ["Rewards"]),
         .target(name: "GRPOCLI", dependencies: [
-            "LanguageModel", "Tokenization", "ModelFiles", "Tensors",
+            "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grpo", dependencies: ["GRPOCLI"]),
@@ -36,5 +40,7 @@ let package = Package(
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"]),
         .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel"]),
+        .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     ]
 )
