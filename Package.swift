@@ -38,8 +38,8 @@ let package = Package(
         .executableTarget(name: "grpo", dependencies: ["GRPOCLI"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"]),
-        .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles"]),
+        .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel", "Tokenization"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     ]

@@ -45,14 +45,14 @@ struct BenchCommand: ParsableCommand {
         var figures: [(String, Double)] = []
         func report(_ name: String, _ value: Double) {
             figures.append((name, value))
-            if !json { FileHandle.standardError.write(Data(String(format: "%-34@ %10.2f\n", name as NSString, value).utf8)) }
+            if !json { FileHandle.standardError.write(Data((name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%10.2f\n", value)).utf8)) }
         }
         let start = Date()
-        let loaded = try ModelLoader.load(URL(fileURLWithPath: model))
+        let runtime = try ModelRuntime(path: URL(fileURLWithPath: model))
         report("load_seconds", Date().timeIntervalSince(start))
-        let prompts = try BenchPrompts.make(for: loaded, count: max(groups, 1), dataPath: data)
+        let prompts = try BenchPrompts.make(for: runtime, count: max(groups, 1), dataPath: data)
         report("prompt_tokens", Double(prompts[0].count))
-        let decoder = loaded.decoder
+        let decoder = runtime.decoder
         let generator = GroupGenerator(decoder: decoder, stopTokens: [])
         let params = SamplingParameters(temperature: temperature, maxTokens: maxTokens, seed: seed)
 

@@ -1,13 +1,26 @@
 import Foundation
 import LanguageModel
+import Tokenization
 
-/// Prompts for the benchmark: GSM8K questions in the seed's chat format.
+/// Prompts for the benchmark: GSM8K test questions in the seed's chat format (its system
+/// prompt, then the question), as a rollout worker would build them.
 enum BenchPrompts {
-    static func make(for model: LoadedDecoder, count: Int, dataPath: String?) throws -> [[Int32]] {
-        // Placeholder until the tokenizer lands: ids from the real-model fixture.
-        let url = URL(fileURLWithPath: "Tests/Fixtures/real/qwen2.5-coder-0.5b-instruct-q4_k_m.json")
-        let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-        let seqs = (obj["sequences"] as! [[String: Any]]).map { ($0["ids"] as! [Int]).prefix(100).map(Int32.init) }
-        return (0..<count).map { seqs[$0 % seqs.count] }
+    static let seedSystemPrompt = "\n按照如下格式回答问题：\n<think>\n你的思考过程\n</think>\n<answer>\n你的回答\n</answer>\n"
+
+    static func make(for runtime: ModelRuntime, count: Int, dataPath: String?) throws -> [[Int32]] {
+        let path = dataPath ?? "../shared/data/gsm8k/test.jsonl"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CLIError.badOption("--data: cannot read \(path)")
+        }
+        var prompts: [[Int32]] = []
+        for (i, line) in text.split(separator: "\n").enumerated() where prompts.count < count {
+            guard let row = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let question = row["question"] as? String else {
+                throw CLIError.badInput("\(path):\(i + 1): expected {\"question\": ...}")
+            }
+            prompts.append(try runtime.promptIDs([.system(seedSystemPrompt), .user(question)]))
+        }
+        guard prompts.count == count else { throw CLIError.badInput("\(path): fewer than \(count) questions") }
+        return prompts
     }
 }
