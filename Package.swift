@@ -40,6 +40,7 @@ let package = Package(
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles"]),
         .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel", "Tokenization"]),
+        .testTarget(name: "GRPOCLITests", dependencies: ["grpo"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     ]

@@ -3,11 +3,13 @@
 and prints both figures and their ratios.
 
 The work, as in the inference benchmark: GSM8K test questions in the seed's chat format
-(system prompt + question, ~100 tokens), sampled at temperature 0.9 with no top-k/top-p and
-no early stop, so every completion is exactly --max-tokens useful tokens:
+(system prompt + question, ~100 tokens), sampled at temperature 0.9 with no top-k/top-p:
   prefill   forward over the prompts
-  decode    one group of 16 completions; 4 groups of 16 decoded together (a 64-sequence batch)
-  score     teacher-forced log-probabilities of the 16 prompt+completion sequences
+  decode    one group of 16 completions; 4 groups of 16 decoded together (a 64-sequence batch),
+            each twice: `useful` stops at <|im_end|>/<|endoftext|> as a rollout does and counts
+            tokens up to and including the stop (transformers keeps decoding a finished row as
+            padding until the whole batch is done); `full` decodes exactly --max-tokens each
+  score     teacher-forced log-probabilities of the 16 full-length prompt+completion sequences
 transformers loads the same GGUF file (dequantized to float32 at load).
 
     swift build -c release --product grpo
@@ -48,8 +50,18 @@ def bench_transformers(model_path, group, groups, max_tokens, data):
     fig = {"load_seconds": time.time() - t}
     ps = prompts(tok, groups, data)
     fig["prompt_tokens"] = len(ps[0])
-    sample = dict(do_sample=True, temperature=0.9, top_k=0, top_p=1.0,
-                  max_new_tokens=max_tokens, min_new_tokens=max_tokens, pad_token_id=tok.eos_token_id)
+    stop_ids = sorted({tok.convert_tokens_to_ids(t) for t in ("<|im_end|>", "<|endoftext|>")} |
+                      ({tok.eos_token_id} if tok.eos_token_id is not None else set()))
+    sample = dict(do_sample=True, temperature=0.9, top_k=0, top_p=1.0, max_new_tokens=max_tokens,
+                  pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else stop_ids[0])
+
+    def useful(completions):
+        """Tokens up to and including each sequence's first end-of-sequence id."""
+        total = 0
+        for row in completions.tolist():
+            stop = next((i for i, t in enumerate(row) if t in stop_ids), None)
+            total += len(row) if stop is None else stop + 1
+        return total
 
     with torch.no_grad():
         t = time.time()
@@ -58,27 +70,31 @@ def bench_transformers(model_path, group, groups, max_tokens, data):
                 model(torch.tensor([p]))
         fig["prefill_tokens_per_s"] = 3 * sum(map(len, ps)) / (time.time() - t)
 
-        torch.manual_seed(0)
-        t = time.time()
-        out = model.generate(torch.tensor([ps[0]]), num_return_sequences=group, **sample)
-        dt = time.time() - t
-        completions = out[:, len(ps[0]):]
-        fig[f"decode_1x{group}_tokens_per_s"] = completions.numel() / dt
-        fig[f"decode_1x{group}_seconds"] = dt
-
+        width = max(map(len, ps))
+        batches = {1: (torch.tensor([ps[0]]), None)}
         if groups > 1:
-            tok.padding_side = "left"
-            width = max(map(len, ps))
-            ids = torch.tensor([[tok.eos_token_id] * (width - len(p)) + p for p in ps])
+            ids = torch.tensor([[sample["pad_token_id"]] * (width - len(p)) + p for p in ps])
             mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in ps])
-            t = time.time()
-            many = model.generate(ids, attention_mask=mask, num_return_sequences=group, **sample)
-            dt = time.time() - t
-            fig[f"decode_{groups}x{group}_tokens_per_s"] = many[:, width:].numel() / dt
-            fig[f"decode_{groups}x{group}_seconds"] = dt
+            batches[groups] = (ids, mask)
+        full_one = None
+        torch.manual_seed(0)
+        for count, (ids, mask) in batches.items():
+            label = f"{count}x{group}"
+            for kind, extra in (("useful", dict(eos_token_id=stop_ids)),
+                                ("full", dict(eos_token_id=stop_ids, min_new_tokens=max_tokens))):
+                t = time.time()
+                out = model.generate(ids, attention_mask=mask, num_return_sequences=group, **sample, **extra)
+                dt = time.time() - t
+                completions = out[:, ids.shape[1]:]
+                tokens = useful(completions) if kind == "useful" else completions.numel()
+                fig[f"decode_{label}_{kind}_tokens_per_s"] = tokens / dt
+                if kind == "useful":
+                    fig[f"decode_{label}_mean_length"] = tokens / completions.shape[0]
+                elif count == 1:
+                    full_one = out
 
         # Scoring: the 16 prompt+completion sequences, one batch, log-softmax and gather.
-        seqs = out
+        seqs = full_one
         t = time.time()
         logits = model(seqs).logits
         logp = torch.log_softmax(logits[:, :-1].float(), -1).gather(-1, seqs[:, 1:, None])
@@ -110,8 +126,10 @@ def main():
     theirs = bench_transformers(args.model, args.group_size, args.groups, args.max_tokens, args.data)
 
     g, n = args.group_size, args.groups
-    rows = ["prompt_tokens", "prefill_tokens_per_s", f"decode_1x{g}_tokens_per_s", f"decode_{n}x{g}_tokens_per_s",
-            "score_tokens_per_s", "peak_rss_mib", "load_seconds"]
+    rows = ["prompt_tokens", "prefill_tokens_per_s"]
+    for label in (f"1x{g}", f"{n}x{g}"):
+        rows += [f"decode_{label}_useful_tokens_per_s", f"decode_{label}_mean_length", f"decode_{label}_full_tokens_per_s"]
+    rows += ["score_tokens_per_s", "peak_rss_mib", "load_seconds"]
     print(f"{'figure':34} {'grpo':>12} {'transformers':>14} {'ratio':>8}")
     for r in rows:
         if r not in ours or r not in theirs:

@@ -9,9 +9,11 @@ import Glibc
 
 /// `grpo bench --model PATH`: the rollout and scoring work of one GRPO step, timed.
 ///
-/// Decoding never stops early (no end-of-sequence ids), so every sequence produces exactly
-/// `--max-tokens` useful tokens, the same work `Scripts/bench-transformers.py` gives
-/// transformers' `generate` with `min_new_tokens = max_new_tokens`.
+/// Decoding runs twice per shape: as a rollout does, stopping each sequence at its
+/// end-of-sequence token (`useful` tokens/s counts only tokens up to and including it), and
+/// with stopping disabled so every sequence decodes exactly `--max-tokens` tokens (`full`,
+/// raw throughput). `Scripts/bench-transformers.py` gives transformers' `generate` the
+/// same work (`min_new_tokens = max_new_tokens` for the full runs).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -53,7 +55,7 @@ struct BenchCommand: ParsableCommand {
         let prompts = try BenchPrompts.make(for: runtime, count: max(groups, 1), dataPath: data)
         report("prompt_tokens", Double(prompts[0].count))
         let decoder = runtime.decoder
-        let generator = GroupGenerator(decoder: decoder, stopTokens: [])
+        let nonStopping = GroupGenerator(decoder: decoder, stopTokens: [])
         let params = SamplingParameters(temperature: temperature, maxTokens: maxTokens, seed: seed)
 
         // Prefill: the group's prompts, packed, as the rollout prefill runs them.
@@ -65,24 +67,23 @@ struct BenchCommand: ParsableCommand {
         let prefillTokens = prefills(prompts) * prefillReps
         report("prefill_tokens_per_s", Double(prefillTokens) / Date().timeIntervalSince(t))
 
-        t = Date()
-        let one = generator.generate(prompts: [prompts[0]], groupSize: groupSize, parameters: params)
-        let oneSeconds = Date().timeIntervalSince(t)
-        let oneTokens = one.joined().reduce(0) { $0 + $1.ids.count }
-        report("decode_1x\(groupSize)_tokens_per_s", Double(oneTokens) / oneSeconds)
-        report("decode_1x\(groupSize)_seconds", oneSeconds)
-
-        if groups > 1 {
-            t = Date()
-            let many = generator.generate(prompts: Array(prompts.prefix(groups)), groupSize: groupSize, parameters: params)
-            let seconds = Date().timeIntervalSince(t)
-            let tokens = many.joined().reduce(0) { $0 + $1.ids.count }
-            report("decode_\(groups)x\(groupSize)_tokens_per_s", Double(tokens) / seconds)
-            report("decode_\(groups)x\(groupSize)_seconds", seconds)
+        let stopping = GroupGenerator(decoder: decoder, stopTokens: runtime.stopTokens)
+        var fullCompletions: [[Completion]] = []
+        for count in groups > 1 ? [1, groups] : [1] {
+            let label = "\(count)x\(groupSize)"
+            for (engine, kind) in [(stopping, "useful"), (nonStopping, "full")] {
+                t = Date()
+                let out = engine.generate(prompts: Array(prompts.prefix(count)), groupSize: groupSize, parameters: params)
+                let seconds = Date().timeIntervalSince(t)
+                let tokens = out.joined().reduce(0) { $0 + $1.ids.count }
+                report("decode_\(label)_\(kind)_tokens_per_s", Double(tokens) / seconds)
+                if kind == "useful" { report("decode_\(label)_mean_length", Double(tokens) / Double(count * groupSize)) }
+                if kind == "full" && count == 1 { fullCompletions = out }
+            }
         }
 
         // Scoring: the learner's teacher-forced pass over prompt + completion.
-        let scored = one[0].map { prompts[0] + $0.ids }
+        let scored = fullCompletions[0].map { prompts[0] + $0.ids }
         let scorer = SequenceScorer(decoder: decoder)
         t = Date()
         _ = scorer.score(scored)

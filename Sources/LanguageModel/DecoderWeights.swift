@@ -29,10 +29,11 @@ public struct DecoderWeights {
         let d = config.hiddenSize, ff = config.intermediateSize
         func load(_ name: String, _ shape: [Int], into buffer: FloatBufferSlice) throws {
             guard source.contains(name) else { throw ModelLoadError.missingTensor(name: name, file: source.path) }
+            let file = source.file(containing: name)
             let found = try source.info(name).shape
             // A [n] vector may be stored as [1, n] by some converters; compare element layout.
             guard found == shape || found.filter({ $0 != 1 }) == shape.filter({ $0 != 1 }) else {
-                throw ModelLoadError.shapeMismatch(name: name, file: source.path, expected: shape, found: found)
+                throw ModelLoadError.shapeMismatch(name: name, file: file, expected: shape, found: found)
             }
             try source.read(name, into: buffer.buffer)
         }

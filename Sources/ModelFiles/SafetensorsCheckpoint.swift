@@ -56,6 +56,10 @@ public final class SafetensorsCheckpoint: WeightSource, @unchecked Sendable {
     /// The `__metadata__` of the first shard (where HF puts `"format": "pt"`).
     public var metadata: [String: String] { shards.first?.metadata ?? [:] }
 
+    public func file(containing name: String) -> String {
+        shardOfTensor[name]?.path ?? path
+    }
+
     public func info(_ name: String) throws -> TensorInfo {
         guard let shard = shardOfTensor[name] else { throw ModelFileError.tensorNotFound(path: path, tensor: name) }
         return try shard.info(name)

@@ -64,9 +64,13 @@ public protocol WeightSource: AnyObject, Sendable {
     func read(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws
     /// The tensor as float32, row-major in its shape.
     func floats(_ name: String) throws -> [Float]
+    /// The file that holds `name` (a shard of a sharded checkpoint), for messages.
+    func file(containing name: String) -> String
 }
 
 extension WeightSource {
+    public func file(containing name: String) -> String { path }
+
     public func floats(_ name: String) throws -> [Float] {
         let count = try info(name).elementCount
         return try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
