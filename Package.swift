@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Tokenization", dependencies: ["ModelFiles"]),
         .target(name: "LanguageModel", dependencies: ["Tensors", "ModelFiles", "Tokenization"]),
         .target(name: "Rewards"),
-        .target(name: "Datasets", dependencies: ["Rewards"]),
+        .target(name: "Datasets"),
         .target(name: "GRPOCLI", dependencies: [
             "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -5,6 +5,7 @@ public struct GRPOCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "grpo",
         abstract: "GRPO toolbox for Qwen2/Llama models on CPU.",
-        subcommands: [TokenizeCommand.self, ScoreCommand.self, GenerateCommand.self, BenchCommand.self])
+        subcommands: [TokenizeCommand.self, ScoreCommand.self, GenerateCommand.self, BenchCommand.self,
+                      RewardsCommand.self, DataCommand.self])
     public init() {}
 }

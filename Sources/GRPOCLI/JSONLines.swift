@@ -32,10 +32,11 @@ struct JSONLinesReader {
     }
 }
 
-/// Writes one compact JSON object per line to standard output.
+/// Writes one compact JSON object per line to standard output, keys sorted so output is
+/// byte-for-byte reproducible.
 enum JSONLinesWriter {
     static func write(_ object: [String: Any]) {
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes, .sortedKeys])
         FileHandle.standardOutput.write(data)
         FileHandle.standardOutput.write(Data([0x0A]))
     }

@@ -46,24 +46,30 @@ public struct Sampler {
             let best = argmax(logits, vocab)
             return (Int32(best), logits[best] - logZ)
         }
-        let w = weights.buffer
-        let token: Int = {
-            // Unnormalised weights at the sampling temperature: w_i = e^((l_i − max) / T).
-            let invT = Vec(repeating: 1 / p.temperature), m = Vec(repeating: maxLogit)
-            var i = 0
-            var acc = Vec()
-            while i + 16 <= vocab {
-                let e = FastMath.exp((Kernels.load(logits + i) - m) * invT)
-                Kernels.store(e, w.baseAddress! + i); acc += e; i += 16
-            }
-            var total = Double(acc.sum())
-            while i < vocab { w[i] = FastMath.exp((logits[i] - maxLogit) / p.temperature); total += Double(w[i]); i += 1 }
-            if p.topK <= 0 && p.topP >= 1 {
-                return drawFromAll(w, total: total, rng: &rng)
-            }
-            return drawFiltered(w, total: total, rng: &rng)
-        }()
+        let total = temperatureWeights(logits, maxLogit: maxLogit)
+        let token = p.topK <= 0 && p.topP >= 1
+            ? drawFromAll(weights.buffer, total: total, rng: &rng)
+            : drawFiltered(weights.buffer, total: total, rng: &rng)
         return (Int32(token), logits[token] - logZ)
+    }
+
+    /// Fills `weights` with w_i = e^((l_i − max) / T), the unnormalised sampling
+    /// distribution at the sampling temperature; returns Σ w_i.
+    private func temperatureWeights(_ logits: UnsafePointer<Float>, maxLogit: Float) -> Double {
+        let vocab = weights.count, w = weights.pointer
+        let invT = 1 / parameters.temperature
+        let invTv = Vec(repeating: invT), m = Vec(repeating: maxLogit)
+        var i = 0
+        var acc = Vec()
+        while i + 16 <= vocab {
+            let e = FastMath.exp((Kernels.load(logits + i) - m) * invTv)
+            Kernels.store(e, w + i)
+            acc += e
+            i += 16
+        }
+        var total = Double(acc.sum())
+        while i < vocab { w[i] = FastMath.exp((logits[i] - maxLogit) * invT); total += Double(w[i]); i += 1 }
+        return total
     }
 
     private func argmax(_ x: UnsafePointer<Float>, _ n: Int) -> Int {
