@@ -1,5 +1,14 @@
 // swift-tools-version:5.9
+import Foundation
 import PackageDescription
+
+// The compute kernels are written with SIMD16<Float>; compiled for baseline x86-64 each op
+// becomes four SSE instructions. By default the package compiles for the building machine's
+// CPU (AVX-512 or AVX2 + FMA where present), 2-3× faster in softmax, exp and attention.
+// GRPO_TARGET_CPU names another LLVM CPU (e.g. `haswell`, `x86-64`) for binaries that must
+// run on other machines.
+let targetCPU = ProcessInfo.processInfo.environment["GRPO_TARGET_CPU"] ?? "native"
+let computeSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 
 // Modules by role:
 //   CBLAS, CZMQ      system libraries (Debian's libopenblas-dev, libzmq3-dev)
@@ -25,11 +34,12 @@ let package = Package(
         .systemLibrary(name: "CZMQ", pkgConfig: "libzmq",
                        providers: [.apt(["libzmq3-dev"])]),
         .target(name: "Tensors", dependencies: ["CBLAS"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
-        .target(name: "ModelFiles", dependencies: ["Tensors"]),
-        .target(name: "Tokenization", dependencies: ["ModelFiles"]),
-        .target(name: "LanguageModel", dependencies: ["Tensors", "ModelFiles", "Tokenization"]),
-        .target(name: "Rewards"),
+                swiftSettings: computeSettings + [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "ModelFiles", dependencies: ["Tensors"], swiftSettings: computeSettings),
+        .target(name: "Tokenization", dependencies: ["ModelFiles"], swiftSettings: computeSettings),
+        .target(name: "LanguageModel", dependencies: ["Tensors", "ModelFiles", "Tokenization"],
+                swiftSettings: computeSettings),
+        .target(name: "Rewards", swiftSettings: computeSettings),
         .target(name: "Datasets"),
         .target(name: "GRPOCLI", dependencies: [
             "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets",

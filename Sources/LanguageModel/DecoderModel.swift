@@ -51,7 +51,7 @@ public final class DecoderModel: @unchecked Sendable {
             // Attention block. qkv rows are [q | k | v].
             Kernels.rmsNorm(x, weight: layer.inputNorm.pointer, out: h, rows: n, dim: d, eps: config.rmsNormEps)
             let qkv = ws.qkv.pointer
-            BLAS.linear(h, layer.qkv.pointer, qkv, m: n, n: qkvDim, k: d)
+            MatMul.linear(h, layer.qkv.pointer, qkv, m: n, n: qkvDim, k: d)
             if let b = layer.qkvBias { Kernels.addBias(b.pointer, to: qkv, rows: n, dim: qkvDim) }
             let keys = cache.keys[l].pointer, values = cache.values[l].pointer
             for (r, slot) in slots.enumerated() {
@@ -62,18 +62,17 @@ public final class DecoderModel: @unchecked Sendable {
                 (values + slot.cacheRow * kvDim).update(from: v, count: kvDim)
             }
             attention(q: qkv, qStride: qkvDim, keys: keys, values: values, slots: slots, workspace: ws)
-            BLAS.linear(ws.attention.pointer, layer.o.pointer, x, m: n, n: d, k: qDim, accumulate: true)
+            MatMul.linear(ws.attention.pointer, layer.o.pointer, x, m: n, n: d, k: qDim, accumulate: true)
 
             // MLP block. gateUp rows are [gate | up]; silu(gate)·up overwrites the gate half.
             Kernels.rmsNorm(x, weight: layer.postAttentionNorm.pointer, out: h, rows: n, dim: d, eps: config.rmsNormEps)
             let gateUp = ws.gateUp.pointer
-            BLAS.linear(h, layer.gateUp.pointer, gateUp, m: n, n: 2 * ff, k: d)
+            MatMul.linear(h, layer.gateUp.pointer, gateUp, m: n, n: 2 * ff, k: d)
             for r in 0..<n {
                 let row = gateUp + r * 2 * ff
                 Kernels.siluMul(gate: row, up: row + ff, out: row, count: ff)
             }
-            BLAS.gemm(transB: true, m: n, n: d, k: ff, a: gateUp, lda: 2 * ff,
-                      b: layer.down.pointer, ldb: ff, beta: 1, c: x, ldc: d)
+            MatMul.linear(gateUp, lda: 2 * ff, layer.down.pointer, x, m: n, n: d, k: ff, accumulate: true)
         }
         Kernels.rmsNorm(x, weight: weights.finalNorm.pointer, out: h, rows: n, dim: d, eps: config.rmsNormEps)
         return h
@@ -81,11 +80,11 @@ public final class DecoderModel: @unchecked Sendable {
 
     /// logits[r, :] = hidden[r, :] · lm_headᵀ         hidden: [rows, d] → logits: [rows, vocab]
     public func logits(hidden: UnsafePointer<Float>, rows: Int, into logits: UnsafeMutablePointer<Float>) {
-        BLAS.linear(hidden, weights.lmHead.pointer, logits, m: rows, n: config.vocabSize, k: config.hiddenSize)
+        MatMul.linear(hidden, weights.lmHead.pointer, logits, m: rows, n: config.vocabSize, k: config.hiddenSize)
     }
 
     /// Attention over the rows, split across the cores when there is enough work; the
-    /// projections around it already use every core through OpenBLAS.
+    /// projections around it already use every core (OpenBLAS or SmallBatchLinear).
     private func attention(q: UnsafePointer<Float>, qStride: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
                            slots: [TokenSlot], workspace ws: DecoderWorkspace) {
         let work = slots.reduce(0) { $0 + $1.keyCount }

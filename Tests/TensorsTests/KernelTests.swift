@@ -75,6 +75,28 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// The decode-step kernel on every tail shape (rows and columns not multiples of 4, k not
+    /// a multiple of 16), with row strides and accumulation, against a naive product.
+    func testSmallBatchLinearMatchesNaiveProduct() {
+        for (m, n, k) in [(1, 1, 16), (3, 5, 33), (4, 4, 64), (7, 11, 48), (9, 300, 40), (16, 1030, 96)] {
+            let lda = k + 3, ldy = n + 2
+            let x: [Float] = (0..<(m * lda)).map { Float(($0 * 7) % 13) * 0.1 - 0.6 }
+            let w: [Float] = (0..<(n * k)).map { Float(($0 * 5) % 17) * 0.1 - 0.8 }
+            for accumulate in [false, true] {
+                var y = [Float](repeating: 0.5, count: m * ldy)
+                SmallBatchLinear.apply(x, lda: lda, w, &y, ldy: ldy, m: m, n: n, k: k, accumulate: accumulate, threads: 2)
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var s: Double = accumulate ? 0.5 : 0
+                        for t in 0..<k { s += Double(x[i * lda + t]) * Double(w[j * k + t]) }
+                        XCTAssertEqual(Double(y[i * ldy + j]), s, accuracy: 1e-4, "m=\(m) n=\(n) k=\(k) [\(i), \(j)]")
+                    }
+                    for j in n..<ldy { XCTAssertEqual(y[i * ldy + j], 0.5, "padding between rows untouched") }
+                }
+            }
+        }
+    }
+
     /// HF's rotate_half form, evaluated in double precision, and the inverse rotation.
     func testRotaryEmbedding() {
         let headDim = 8, heads = 2, position = 37
