@@ -12,6 +12,7 @@ let computeSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 
 // Modules by role:
 //   CBLAS, CZMQ      system libraries (Debian's libopenblas-dev, libzmq3-dev)
+//   SeededRandom     platform-independent seeded generators (SplitMix64, xoshiro256**)
 //   Tensors          float buffers, half/bfloat conversion, BLAS matmul, vectorised kernels
 //   ModelFiles       safetensors and GGUF readers, block dequantisation
 //   Tokenization     byte-level BPE from tokenizer.json or GGUF metadata, chat templates
@@ -33,23 +34,24 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZMQ", pkgConfig: "libzmq",
                        providers: [.apt(["libzmq3-dev"])]),
+        .target(name: "SeededRandom"),
         .target(name: "Tensors", dependencies: ["CBLAS"],
                 swiftSettings: computeSettings + [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "ModelFiles", dependencies: ["Tensors"], swiftSettings: computeSettings),
         .target(name: "Tokenization", dependencies: ["ModelFiles"], swiftSettings: computeSettings),
-        .target(name: "LanguageModel", dependencies: ["Tensors", "ModelFiles", "Tokenization"],
+        .target(name: "LanguageModel", dependencies: ["Tensors", "ModelFiles", "Tokenization", "SeededRandom"],
                 swiftSettings: computeSettings),
-        .target(name: "Rewards", swiftSettings: computeSettings),
-        .target(name: "Datasets"),
+        .target(name: "Rewards", dependencies: ["SeededRandom"], swiftSettings: computeSettings),
+        .target(name: "Datasets", dependencies: ["SeededRandom"]),
         .target(name: "GRPOCLI", dependencies: [
             "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grpo", dependencies: ["GRPOCLI"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
+        .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "SeededRandom"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles"]),
-        .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel", "Tokenization"]),
+        .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel", "Tokenization", "SeededRandom"]),
         .testTarget(name: "GRPOCLITests", dependencies: ["grpo"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),

@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// The built-in data set: arithmetic word problems in Chinese and English with exact integer
 /// answers, generated deterministically from a seed. It is the data the system uses when no
 /// data set is configured, so that everything runs without downloading anything.
@@ -26,7 +28,7 @@ public struct ArithmeticGenerator: Sendable {
 
     public func problem(at index: Int) -> ArithmeticProblem {
         let c = configuration
-        var random = SeededRandom(seed: c.seed ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03))
+        var random = SplitMix64(seed: c.seed ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03))
         let language = c.languages[random.index(below: c.languages.count)]
         let templates = WordProblemTemplates(
             language: language,
@@ -51,7 +53,7 @@ public struct ArithmeticGenerator: Sendable {
     /// A step that keeps the quantity a non-negative integer no larger than `largestQuantity`:
     /// one of the configured operations that fits `value`, or an addition when none does
     /// (say, only division configured and a prime quantity).
-    private func nextStep(after value: Int, random: inout SeededRandom) -> ArithmeticProblem.Step {
+    private func nextStep(after value: Int, random: inout SplitMix64) -> ArithmeticProblem.Step {
         let c = configuration
         let room = Self.largestQuantity - value
         let divisors = (2...c.maxFactor).filter { value >= $0 && value % $0 == 0 }
@@ -76,22 +78,10 @@ public struct ArithmeticGenerator: Sendable {
     }
 }
 
-/// SplitMix64 with range helpers written out here rather than taken from the standard library,
-/// whose `random(in:using:)` algorithm may change between toolchains: generated data sets
-/// must be the same everywhere.
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Range helpers written out here rather than taken from the standard library, whose
+/// `random(in:using:)` algorithm may change between toolchains: generated data sets must be
+/// the same everywhere.
+extension SplitMix64 {
     /// Uniform in `0..<bound` up to a bias below 2^-40 for the small bounds used here.
     mutating func index(below bound: Int) -> Int {
         precondition(bound > 0)

@@ -1,3 +1,4 @@
+import SeededRandom
 import Tensors
 
 /// Why a completion ended.

@@ -1,3 +1,4 @@
+import SeededRandom
 import Tensors
 
 /// How the next token is chosen. `temperature == 0` is greedy decoding.

@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// Inputs for timing the rewards: completions like a rollout produces, and texts built to make a
 /// backtracking or naive matcher take quadratic time. `grpo rewards --benchmark` and the tests
 /// time the rewards on these.
@@ -52,21 +54,5 @@ public enum RewardWorkloads {
             ("leading_zeros", flood("<answer>", "0", "1")),
             ("chinese_text", flood("<think>\n", "计算一下结果。", "\n</think>\n<answer>\n18\n</answer>\n")),
         ]
-    }
-}
-
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64), so that workloads are
-/// the same on every platform.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

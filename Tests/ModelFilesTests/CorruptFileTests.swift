@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import XCTest
 import ModelFiles
 
@@ -212,7 +213,7 @@ final class CorruptFileTests: XCTestCase {
         let original = try Fixtures.bytes("quant-types.gguf")
         let dataOffset = try GGUFFile(url: Fixtures.url("quant-types.gguf")).dataOffset
         let url = try write(original, "fuzz.gguf")
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         var failures = 0
         for _ in 0..<600 {
             var bytes = original
@@ -296,7 +297,7 @@ final class CorruptFileTests: XCTestCase {
     func testSafetensorsRandomCorruptionNeverCrashes() throws {
         let original = try Fixtures.bytes("safetensors/dtypes.safetensors")
         let url = try write(original, "fuzz.safetensors")
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<600 {
             var bytes = original
             for _ in 0..<Int.random(in: 1...3, using: &rng) {

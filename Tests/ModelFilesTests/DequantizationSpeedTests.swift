@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import XCTest
 import ModelFiles
 
@@ -11,7 +12,7 @@ final class DequantizationSpeedTests: XCTestCase {
         }
         let count = rows * cols
         let blocks = count / type.blockSize
-        var rng = SplitMix64(state: 1)
+        var rng = SplitMix64(seed: 1)
         var bytes = [UInt8](repeating: 0, count: blocks * type.bytesPerBlock)
         for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: rng.next()) }
         // Finite float16 scales (0x2000 ~ 0.0078) wherever this type keeps them.

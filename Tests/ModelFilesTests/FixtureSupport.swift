@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import XCTest
 import ModelFiles
 
@@ -57,14 +58,3 @@ func assertModelFileError<T>(_ body: @autoclosure () throws -> T, _ label: Strin
     }
 }
 
-/// A deterministic pseudo-random generator (SplitMix64) so fuzz-style tests repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
