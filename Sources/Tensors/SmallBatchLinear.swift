@@ -69,6 +69,14 @@ public enum SmallBatchLinear {
             a30.addProduct(u3, v0); a31.addProduct(u3, v1); a32.addProduct(u3, v2); a33.addProduct(u3, v3); a34.addProduct(u3, v4); a35.addProduct(u3, v5)
             i += 16
         }
+        if rows == 4 && cols == 6 && i == k {
+            // A full block: store the 24 sums directly.
+            store(sum(a00), sum(a01), sum(a02), sum(a03), sum(a04), sum(a05), to: y, accumulate: accumulate)
+            store(sum(a10), sum(a11), sum(a12), sum(a13), sum(a14), sum(a15), to: y + 1 * ldy, accumulate: accumulate)
+            store(sum(a20), sum(a21), sum(a22), sum(a23), sum(a24), sum(a25), to: y + 2 * ldy, accumulate: accumulate)
+            store(sum(a30), sum(a31), sum(a32), sum(a33), sum(a34), sum(a35), to: y + 3 * ldy, accumulate: accumulate)
+            return
+        }
         for r in 0..<rows {
             for c in 0..<cols {
                 var s: Float
@@ -103,6 +111,16 @@ public enum SmallBatchLinear {
                 while t < k { s += x[r * lda + t] * w[c * k + t]; t += 1 }   // k not a multiple of 16
                 y[r * ldy + c] = accumulate ? y[r * ldy + c] + s : s
             }
+        }
+    }
+
+    @inline(__always)
+    private static func store(_ s0: Float, _ s1: Float, _ s2: Float, _ s3: Float, _ s4: Float, _ s5: Float,
+                              to y: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        if accumulate {
+            y[0] += s0; y[1] += s1; y[2] += s2; y[3] += s3; y[4] += s4; y[5] += s5
+        } else {
+            y[0] = s0; y[1] = s1; y[2] = s2; y[3] = s3; y[4] = s4; y[5] = s5
         }
     }
 
