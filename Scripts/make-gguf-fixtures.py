@@ -5,7 +5,7 @@ Every expected value comes from the Python reference implementations (gguf-py's
 GGUFWriter/quantize/dequantize, numpy, torch, the safetensors library), never from the
 Swift code under test:
 
-  quant-types.gguf              one 2x512 tensor per ggml type the Swift reader dequantizes,
+  quant-types.gguf.fixture              one 2x512 tensor per ggml type the Swift reader dequantizes,
                                 quantized from random data (gguf.quants.quantize) or, for the
                                 K-quants gguf-py cannot quantize, real super-blocks copied from
                                 the Qwen model below (random blocks when it is absent, and for
@@ -15,8 +15,8 @@ Swift code under test:
                                 metadata of every GGUF value type, nested arrays included.
   quant-types.reference.safetensors
                                 gguf.quants.dequantize of each tensor, as F32.
-  aligned64.gguf                a file with general.alignment = 64.
-  tiny-llama.gguf, tiny-qwen2.gguf, tiny-models.reference.safetensors
+  aligned64.gguf.fixture                a file with general.alignment = 64.
+  tiny-llama.gguf.fixture, tiny-qwen2.gguf.fixture, tiny-models.reference.safetensors
                                 small models written the way convert_hf_to_gguf.py writes
                                 them (Llama Q/K rows permuted by its LlamaModel.permute; F16,
                                 with Q8_0 for the Llama layer-1 Q and K), and the original
@@ -144,7 +144,7 @@ def find_model(models_dir, name):
 
 
 # ----------------------------------------------------------------------------------------
-# quant-types.gguf
+# quant-types.gguf.fixture
 
 def write_quant_types(rng, models_dir):
     import gguf
@@ -205,7 +205,7 @@ def write_quant_types(rng, models_dir):
     # A type the Swift reader must refuse (by name) rather than misread.
     tensors["q2_K_unsupported"] = (random_blocks(rng, Q.Q2_K, 2).reshape(1, -1), Q.Q2_K)
 
-    writer = gguf.GGUFWriter(OUT / "quant-types.gguf", arch="fixture")
+    writer = gguf.GGUFWriter(OUT / "quant-types.gguf.fixture", arch="fixture")
     writer.add_uint8("test.uint8", 200)
     writer.add_int8("test.int8", -100)
     writer.add_uint16("test.uint16", 60000)
@@ -231,7 +231,7 @@ def write_quant_types(rng, models_dir):
     save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in reference.items()},
               OUT / "quant-types.reference.safetensors")
 
-    aligned = gguf.GGUFWriter(OUT / "aligned64.gguf", arch="fixture")
+    aligned = gguf.GGUFWriter(OUT / "aligned64.gguf.fixture", arch="fixture")
     aligned.add_custom_alignment(64)
     aligned.add_tensor("first", np.arange(3, dtype=np.float32))
     aligned.add_tensor("second", np.arange(5, dtype=np.float32) * -1.5)
@@ -313,7 +313,7 @@ def write_tiny_models(rng):
     reference = {}
     for arch, layers in (("llama", 2), ("qwen2", 1)):
         model, cfg = tiny_hf_model(rng, layers)
-        writer = gguf.GGUFWriter(OUT / f"tiny-{arch}.gguf", arch=arch)
+        writer = gguf.GGUFWriter(OUT / f"tiny-{arch}.gguf.fixture", arch=arch)
         writer.add_block_count(cfg["layers"])
         writer.add_embedding_length(cfg["d"])
         writer.add_feed_forward_length(cfg["ff"])

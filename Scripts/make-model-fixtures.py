@@ -4,8 +4,8 @@
 Tests/Fixtures/models/
   tiny-qwen2/            HF directory, float32 model.safetensors (tied embeddings, Q/K/V bias)
   tiny-llama/            HF directory, float16 weights in two shards + model.safetensors.index.json
-  tiny-qwen2.gguf        the same Qwen2 weights as GGUF, Q8_0 for the large matrices
-  tiny-llama.gguf        the Llama weights as GGUF (F16), Q/K rows permuted as llama.cpp's converter does
+  tiny-qwen2.gguf.fixture        the same Qwen2 weights as GGUF, Q8_0 for the large matrices
+  tiny-llama.gguf.fixture        the Llama weights as GGUF (F16), Q/K rows permuted as llama.cpp's converter does
   reference.json         per model: token sequences, full logits, per-token logprobs, greedy continuations
 
 Every reference number comes from transformers (PyTorch, CPU, float32) run on exactly the
@@ -221,15 +221,15 @@ def main():
     q = qwen2()
     save_hf(q, os.path.join(OUT, "tiny-qwen2"), torch.float32)
     refs["tiny-qwen2"] = reference(q)
-    gq = write_gguf(os.path.join(OUT, "tiny-qwen2.gguf"), "qwen2", q, gguf.GGMLQuantizationType.Q8_0)
-    refs["tiny-qwen2.gguf"] = reference(rebuild(qwen2(), gq))
+    gq = write_gguf(os.path.join(OUT, "tiny-qwen2.gguf.fixture"), "qwen2", q, gguf.GGMLQuantizationType.Q8_0)
+    refs["tiny-qwen2.gguf.fixture"] = reference(rebuild(qwen2(), gq))
 
     l = llama()
     save_hf(l, os.path.join(OUT, "tiny-llama"), torch.float16, max_shard_size="20KB", flat_rope_theta=True)
     l16 = rebuild(llama(), {k: v.astype(np.float16).astype(np.float32) for k, v in state(l).items()})
     refs["tiny-llama"] = reference(l16)
-    gl = write_gguf(os.path.join(OUT, "tiny-llama.gguf"), "llama", l, gguf.GGMLQuantizationType.F16)
-    refs["tiny-llama.gguf"] = reference(rebuild(llama(), gl))
+    gl = write_gguf(os.path.join(OUT, "tiny-llama.gguf.fixture"), "llama", l, gguf.GGMLQuantizationType.F16)
+    refs["tiny-llama.gguf.fixture"] = reference(rebuild(llama(), gl))
 
     with open(os.path.join(OUT, "reference.json"), "w") as f:
         json.dump(refs, f)

@@ -30,7 +30,7 @@ struct TokenizeCommand: ParsableCommand {
             throw CLIError.badOption("--tokenizer: \(url.path) does not exist")
         }
         if isDirectory.boolValue { return try BPETokenizer(modelDirectory: url) }
-        if url.pathExtension.lowercased() == "gguf" {
+        if isGGUFFile(url) {
             return try BPETokenizer(ggufMetadata: try GGUFFile(url: url).metadata)
         }
         return try BPETokenizer(tokenizerJSON: url)

@@ -22,6 +22,9 @@ public enum ModelLoader {
             throw ModelLoadError.missingFile(url.path)
         }
         if isDirectory.boolValue { return try loadDirectory(url) }
+        guard isGGUFFile(url) else {
+            throw ModelLoadError.invalidConfig("\(url.path) is neither a Hugging Face model directory nor a GGUF file")
+        }
         return try loadGGUF(url)
     }
 

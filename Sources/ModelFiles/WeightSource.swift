@@ -106,6 +106,14 @@ extension WeightSource {
     }
 }
 
+/// Whether the file at `url` starts with GGUF's magic bytes. Formats are told apart by
+/// content, not by name, so a GGUF file is recognised whatever it is called.
+public func isGGUFFile(_ url: URL) -> Bool {
+    guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+    defer { try? handle.close() }
+    return (try? handle.read(upToCount: 4)) == Data("GGUF".utf8)
+}
+
 /// Opens the weights at `url`: a GGUF file (exposed under Hugging Face names), or, for
 /// anything else, a Hugging Face model directory, `.safetensors` file or
 /// `model.safetensors.index.json` (see `SafetensorsCheckpoint`).
@@ -113,6 +121,6 @@ public func openWeightSource(_ url: URL) throws -> any WeightSource {
     guard FileManager.default.fileExists(atPath: url.path) else {
         throw ModelFileError.fileNotFound(path: url.path)
     }
-    if url.pathExtension.lowercased() == "gguf" { return try GGUFCheckpoint(url: url) }
+    if isGGUFFile(url) { return try GGUFCheckpoint(url: url) }
     return try SafetensorsCheckpoint(url: url)
 }

@@ -7,7 +7,7 @@ import Tensors
 /// every supported container: float32 safetensors, sharded float16 safetensors, and GGUF
 /// (Q8_0; F16 with llama.cpp's Q/K permutation).
 final class TinyModelParityTests: XCTestCase {
-    static let checkpoints = ["tiny-qwen2", "tiny-llama", "tiny-qwen2.gguf", "tiny-llama.gguf"]
+    static let checkpoints = ["tiny-qwen2", "tiny-llama", "tiny-qwen2.gguf.fixture", "tiny-llama.gguf.fixture"]
 
     func reference(_ name: String) -> [String: Any] { Fixtures.reference[name] as! [String: Any] }
 

@@ -75,8 +75,8 @@ final class CorruptFileTests: XCTestCase {
     // MARK: GGUF
 
     func testGGUFTruncatedAtEveryHeaderOffsetAndAcrossTheData() throws {
-        let original = try Fixtures.bytes("quant-types.gguf")
-        let intact = try GGUFFile(url: Fixtures.url("quant-types.gguf"))
+        let original = try Fixtures.bytes("quant-types.gguf.fixture")
+        let intact = try GGUFFile(url: Fixtures.url("quant-types.gguf.fixture"))
         let dataOffset = intact.dataOffset
         let dataEnd = dataOffset + intact.tensors.map { $0.offset + $0.byteCount }.max()!
         let url = try write(original, "truncated.gguf")
@@ -102,7 +102,7 @@ final class CorruptFileTests: XCTestCase {
     }
 
     func testGGUFBadMagicAndVersions() throws {
-        var bytes = try Fixtures.bytes("quant-types.gguf")
+        var bytes = try Fixtures.bytes("quant-types.gguf.fixture")
         bytes[3] = UInt8(ascii: "G")
         assertModelFileError(try GGUFFile(url: try write(bytes, "magic.gguf"))) {
             guard case .badMagic(_, "GGUF", "'GGUG'") = $0 else { return false }
@@ -111,7 +111,7 @@ final class CorruptFileTests: XCTestCase {
         assertModelFileError(try GGUFFile(url: Fixtures.url("safetensors/dtypes.safetensors"))) {
             if case .badMagic = $0 { return true } else { return false }
         }
-        bytes = try Fixtures.bytes("quant-types.gguf")
+        bytes = try Fixtures.bytes("quant-types.gguf.fixture")
         patch(&bytes, at: 4, UInt32(1))
         assertModelFileError(try GGUFFile(url: try write(bytes, "v1.gguf"))) {
             if case .unsupportedVersion(_, 1, _) = $0 { return true } else { return false }
@@ -121,13 +121,13 @@ final class CorruptFileTests: XCTestCase {
             guard case .unsupportedVersion = $0 else { return false }
             return $0.description.contains("big-endian")
         }
-        bytes = try Fixtures.bytes("quant-types.gguf")
+        bytes = try Fixtures.bytes("quant-types.gguf.fixture")
         patch(&bytes, at: 4, UInt32(2))   // v2 has the same layout
         XCTAssertNil(exerciseGGUF(try write(bytes, "v2.gguf")))
     }
 
     func testGGUFImpossibleCountsAndLengths() throws {
-        let original = try Fixtures.bytes("quant-types.gguf")
+        let original = try Fixtures.bytes("quant-types.gguf.fixture")
         var bytes = original
         patch(&bytes, at: 8, UInt64(1) << 40)                 // tensor count
         assertModelFileError(try GGUFFile(url: try write(bytes, "tensors.gguf"))) {
@@ -159,7 +159,7 @@ final class CorruptFileTests: XCTestCase {
     }
 
     func testGGUFBadTensorInfos() throws {
-        let original = try Fixtures.bytes("quant-types.gguf")
+        let original = try Fixtures.bytes("quant-types.gguf.fixture")
         let name = "q2_K_unsupported"          // the last tensor: 2 dimensions
         let info = try tensorInfoOffset(of: name, in: original)
         let typeField = info + 4 + 16, offsetField = info + 4 + 16 + 4
@@ -210,8 +210,8 @@ final class CorruptFileTests: XCTestCase {
     }
 
     func testGGUFRandomCorruptionNeverCrashes() throws {
-        let original = try Fixtures.bytes("quant-types.gguf")
-        let dataOffset = try GGUFFile(url: Fixtures.url("quant-types.gguf")).dataOffset
+        let original = try Fixtures.bytes("quant-types.gguf.fixture")
+        let dataOffset = try GGUFFile(url: Fixtures.url("quant-types.gguf.fixture")).dataOffset
         let url = try write(original, "fuzz.gguf")
         var rng = SplitMix64(seed: 42)
         var failures = 0

@@ -6,7 +6,7 @@ import ModelFiles
 /// script wrote them from (Llama Q/K rows permuted exactly as convert_hf_to_gguf.py does).
 final class GGUFCheckpointTests: XCTestCase {
     func checkAgainstOriginals(architecture: String, layers: Int) throws {
-        let checkpoint = try GGUFCheckpoint(url: Fixtures.url("tiny-\(architecture).gguf"))
+        let checkpoint = try GGUFCheckpoint(url: Fixtures.url("tiny-\(architecture).gguf.fixture"))
         XCTAssertEqual(checkpoint.architecture, architecture)
         let reference = try SafetensorsFile(url: Fixtures.url("tiny-models.reference.safetensors"))
         let prefix = architecture + "/"
@@ -30,7 +30,7 @@ final class GGUFCheckpointTests: XCTestCase {
     func testLlamaStoredRowsReallyArePermuted() throws {
         // Guards the test above: the GGUF file itself must differ from HF order, or a
         // checkpoint that forgot to un-permute would pass too.
-        let checkpoint = try GGUFCheckpoint(url: Fixtures.url("tiny-llama.gguf"))
+        let checkpoint = try GGUFCheckpoint(url: Fixtures.url("tiny-llama.gguf.fixture"))
         let reference = try SafetensorsFile(url: Fixtures.url("tiny-models.reference.safetensors"))
         for (hf, gguf) in [("model.layers.0.self_attn.q_proj.weight", "blk.0.attn_q.weight"),
                            ("model.layers.0.self_attn.k_proj.weight", "blk.0.attn_k.weight"),
@@ -65,14 +65,14 @@ final class GGUFCheckpointTests: XCTestCase {
     }
 
     func testUnknownArchitectureIsRefused() throws {
-        assertModelFileError(try GGUFCheckpoint(url: Fixtures.url("quant-types.gguf"))) {
+        assertModelFileError(try GGUFCheckpoint(url: Fixtures.url("quant-types.gguf.fixture"))) {
             guard case .unsupportedArchitecture(let path, "fixture") = $0 else { return false }
-            return path.hasSuffix("quant-types.gguf") && $0.description.contains("qwen2")
+            return path.hasSuffix("quant-types.gguf.fixture") && $0.description.contains("qwen2")
         }
     }
 
     func testOpenWeightSourcePicksTheAdapterForGGUF() throws {
-        let source = try openWeightSource(Fixtures.url("tiny-qwen2.gguf"))
+        let source = try openWeightSource(Fixtures.url("tiny-qwen2.gguf.fixture"))
         XCTAssertTrue(source is GGUFCheckpoint)
         XCTAssertTrue(source.contains("model.layers.0.self_attn.q_proj.bias"))
         XCTAssertEqual(try source.info("lm_head.weight").shape, [4, 32])

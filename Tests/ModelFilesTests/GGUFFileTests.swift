@@ -15,7 +15,7 @@ final class GGUFFileTests: XCTestCase {
     ]
 
     func openFixture() throws -> GGUFFile {
-        try GGUFFile(url: Fixtures.url("quant-types.gguf"))
+        try GGUFFile(url: Fixtures.url("quant-types.gguf.fixture"))
     }
 
     func testEverySupportedTypeMatchesReferenceBitForBit() throws {
@@ -68,7 +68,7 @@ final class GGUFFileTests: XCTestCase {
         XCTAssertFalse(try file.info("q2_K_unsupported").dtype.isConvertibleToFloat)
         assertModelFileError(try file.floats("q2_K_unsupported")) {
             guard case .unsupportedDType(let path, "q2_K_unsupported", "Q2_K") = $0 else { return false }
-            return path.hasSuffix("quant-types.gguf") && $0.description.contains("Q2_K")
+            return path.hasSuffix("quant-types.gguf.fixture") && $0.description.contains("Q2_K")
         }
     }
 
@@ -99,7 +99,7 @@ final class GGUFFileTests: XCTestCase {
     }
 
     func testCustomAlignment() throws {
-        let file = try GGUFFile(url: Fixtures.url("aligned64.gguf"))
+        let file = try GGUFFile(url: Fixtures.url("aligned64.gguf.fixture"))
         XCTAssertEqual(file.alignment, 64)
         XCTAssertEqual(file.dataOffset % 64, 0)
         XCTAssertEqual(file.tensor("second")?.offset, 64)
