@@ -2,7 +2,7 @@
 """Writes tiny random Qwen2 and Llama checkpoints and transformers' outputs on them.
 
 Tests/Fixtures/models/
-  tiny-qwen2/            HF directory, float32 model.safetensors (tied embeddings, Q/K/V bias)
+  tiny-qwen2/            HF directory, float32 model.safetensors(.fixture) (tied embeddings, Q/K/V bias)
   tiny-llama/            HF directory, float16 weights in two shards + model.safetensors.index.json
   tiny-qwen2.gguf.fixture        the same Qwen2 weights as GGUF, Q8_0 for the large matrices
   tiny-llama.gguf.fixture        the Llama weights as GGUF (F16), Q/K rows permuted as llama.cpp's converter does
@@ -220,6 +220,9 @@ def main():
 
     q = qwen2()
     save_hf(q, os.path.join(OUT, "tiny-qwen2"), torch.float32)
+    # Committed weights carry a .fixture suffix; the tests restore the HF name in a temp copy.
+    os.replace(os.path.join(OUT, "tiny-qwen2", "model.safetensors"),
+               os.path.join(OUT, "tiny-qwen2", "model.safetensors.fixture"))
     refs["tiny-qwen2"] = reference(q)
     gq = write_gguf(os.path.join(OUT, "tiny-qwen2.gguf.fixture"), "qwen2", q, gguf.GGMLQuantizationType.Q8_0)
     refs["tiny-qwen2.gguf.fixture"] = reference(rebuild(qwen2(), gq))

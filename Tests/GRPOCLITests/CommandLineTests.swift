@@ -72,7 +72,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testMalformedInputNamesTheLine() throws {
-        let (status, _, err) = try run(["score", "--model", "Tests/Fixtures/models/tiny-qwen2"].absolute(Self.packageRoot),
+        let (status, _, err) = try run(["score", "--model", "Tests/Fixtures/models/tiny-llama"].absolute(Self.packageRoot),
                                        input: "{\"ids\": [1, 2, 3]}\n{\"ids\": [1, 999999]}\n")
         XCTAssertNotEqual(status, 0)
         XCTAssertTrue(err.contains("line 2"), err)

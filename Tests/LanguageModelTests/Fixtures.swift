@@ -12,6 +12,25 @@ enum Fixtures {
         return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
     }()
 
+    /// A fixture model as a loadable path. Fixture files carry a `.fixture` suffix (weights
+    /// named like a real checkpoint's are never committed); a directory is copied to a
+    /// temporary one with the suffixes dropped, as a Hugging Face directory names them.
+    static func model(_ name: String) throws -> URL {
+        let source = models.appendingPathComponent(name)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return source
+        }
+        let fm = FileManager.default
+        let target = fm.temporaryDirectory.appendingPathComponent("grpo-\(name)-\(UUID().uuidString)")
+        try fm.createDirectory(at: target, withIntermediateDirectories: true)
+        for file in try fm.contentsOfDirectory(atPath: source.path) {
+            let plain = file.hasSuffix(".fixture") ? String(file.dropLast(".fixture".count)) : file
+            try fm.copyItem(at: source.appendingPathComponent(file), to: target.appendingPathComponent(plain))
+        }
+        return target
+    }
+
     /// Directory of fetched models: $GRPO_MODELS_DIR or ./models (Scripts/fetch-model.sh).
     static var downloadedModels: URL {
         if let dir = ProcessInfo.processInfo.environment["GRPO_MODELS_DIR"] { return URL(fileURLWithPath: dir) }

@@ -8,8 +8,7 @@ final class ModelLoadingErrorTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("grpo-model-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: Fixtures.models.appendingPathComponent("tiny-qwen2"), to: directory)
+        directory = try Fixtures.model("tiny-qwen2")
     }
 
     override func tearDownWithError() throws {
@@ -67,6 +66,6 @@ final class ModelLoadingErrorTests: XCTestCase {
     func testNestedAndFlatRopeThetaBothRead() throws {
         // tiny-qwen2 nests rope_theta under rope_parameters; tiny-llama has it at the top level.
         XCTAssertEqual(try ModelLoader.load(directory).config.ropeTheta, 1_000_000)
-        XCTAssertEqual(try ModelLoader.load(Fixtures.models.appendingPathComponent("tiny-llama")).config.ropeTheta, 10_000)
+        XCTAssertEqual(try ModelLoader.load(Fixtures.model("tiny-llama")).config.ropeTheta, 10_000)
     }
 }

@@ -12,7 +12,7 @@ final class TinyModelParityTests: XCTestCase {
     func reference(_ name: String) -> [String: Any] { Fixtures.reference[name] as! [String: Any] }
 
     func load(_ name: String) throws -> LoadedDecoder {
-        try ModelLoader.load(Fixtures.models.appendingPathComponent(name))
+        try ModelLoader.load(try Fixtures.model(name))
     }
 
     func testLogitsMatchTransformers() throws {
