@@ -88,7 +88,7 @@ public final class DecoderModel: @unchecked Sendable {
     private func attention(q: UnsafePointer<Float>, qStride: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
                            slots: [TokenSlot], workspace ws: DecoderWorkspace) {
         let work = slots.reduce(0) { $0 + $1.keyCount }
-        let parts = work >= 4096 ? min(ws.threads, slots.count) : 1
+        let parts = work >= 1024 ? min(ws.threads, slots.count) : 1
         let out = ws.attention.pointer
         if parts == 1 {
             Attention.forward(q: q, qStride: qStride, keys: keys, values: values, out: out, slots: slots,

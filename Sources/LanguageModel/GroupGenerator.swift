@@ -1,3 +1,4 @@
+import Dispatch
 import SeededRandom
 import Tensors
 
@@ -26,11 +27,13 @@ public final class GroupGenerator {
     public let decoder: DecoderModel
     public let stopTokens: Set<Int32>
     private let workspace: DecoderWorkspace
+    private let threads: Int
 
     public init(decoder: DecoderModel, stopTokens: Set<Int32>, threads: Int = 2) {
         self.decoder = decoder
         self.stopTokens = stopTokens
         self.workspace = DecoderWorkspace(threads: threads)
+        self.threads = max(1, threads)
     }
 
     /// Samples `groupSize` completions for each prompt. Sequence j of group g draws from its
@@ -59,8 +62,10 @@ public final class GroupGenerator {
         decoder.logits(hidden: lastRows.pointer, rows: prompts.count, into: logits.pointer)
 
         // One state per sequence.
-        struct Running { var group: Int; var own: Range<Int>; var rng: RandomSource; var completion: Completion }
-        var sampler = Sampler(parameters: parameters, vocabSize: vocab)
+        struct Running: RandomStreamOwner { var group: Int; var own: Range<Int>; var rng: RandomSource; var completion: Completion }
+        // One sampler (scratch row) per thread; each sequence owns its random stream, so the
+        // tokens do not depend on how rows are split across threads.
+        var samplers = (0..<threads).map { _ in Sampler(parameters: parameters, vocabSize: vocab) }
         var sequences: [Running] = []
         for g in prompts.indices {
             for j in 0..<groupSize {
@@ -73,7 +78,7 @@ public final class GroupGenerator {
         var active: [Int] = []
         for s in sequences.indices {
             let row = logits.pointer + sequences[s].group * vocab
-            if record(&sequences[s].completion, sampler.sample(row, rng: &sequences[s].rng), maxNew: maxNew) {
+            if record(&sequences[s].completion, samplers[0].sample(row, rng: &sequences[s].rng), maxNew: maxNew) {
                 active.append(s)
             }
         }
@@ -81,6 +86,7 @@ public final class GroupGenerator {
 
         var slots: [TokenSlot] = []
         slots.reserveCapacity(sequences.count)
+        var choices = [(token: Int32, logprob: Float)](repeating: (0, 0), count: sequences.count)
         while !active.isEmpty {
             slots.removeAll(keepingCapacity: true)
             for s in active {
@@ -92,10 +98,11 @@ public final class GroupGenerator {
             }
             let h = decoder.forward(slots, cache: cache, workspace: workspace)
             decoder.logits(hidden: h, rows: active.count, into: logits.pointer)
+            sampleRows(active, logits: logits.pointer, vocab: vocab, sequences: &sequences, samplers: &samplers,
+                       into: &choices)
             var stillActive: [Int] = []
-            for (r, s) in active.enumerated() {
-                let choice = sampler.sample(logits.pointer + r * vocab, rng: &sequences[s].rng)
-                if record(&sequences[s].completion, choice, maxNew: maxNew) { stillActive.append(s) }
+            for (r, s) in active.enumerated() where record(&sequences[s].completion, choices[r], maxNew: maxNew) {
+                stillActive.append(s)
             }
             active = stillActive
             onStep?(active.count)
@@ -106,6 +113,25 @@ public final class GroupGenerator {
         return out
     }
 
+    /// Samples the next token of every active sequence from its logits row ([rows, vocab]),
+    /// rows split across the threads.
+    private func sampleRows<State>(_ active: [Int], logits: UnsafePointer<Float>, vocab: Int,
+                                   sequences: inout [State], samplers: inout [Sampler],
+                                   into choices: inout [(token: Int32, logprob: Float)]) where State: RandomStreamOwner {
+        let parts = min(samplers.count, active.count)
+        sequences.withUnsafeMutableBufferPointer { seqs in
+            samplers.withUnsafeMutableBufferPointer { samplers in
+                choices.withUnsafeMutableBufferPointer { out in
+                    DispatchQueue.concurrentPerform(iterations: parts) { p in
+                        for r in (active.count * p / parts)..<(active.count * (p + 1) / parts) {
+                            out[r] = samplers[p].sample(logits + r * vocab, rng: &seqs[active[r]].rng)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Appends a sampled token; returns whether the sequence continues.
     private func record(_ c: inout Completion, _ choice: (token: Int32, logprob: Float), maxNew: Int) -> Bool {
         c.ids.append(choice.token)
@@ -114,4 +140,9 @@ public final class GroupGenerator {
         if c.ids.count >= maxNew { c.finishReason = .length; return false }
         return true
     }
+}
+
+/// A sequence's state that carries its own random stream.
+protocol RandomStreamOwner {
+    var rng: RandomSource { get set }
 }

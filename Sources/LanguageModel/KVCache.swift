@@ -17,8 +17,9 @@ public final class KVCache {
         layerCount = config.numHiddenLayers
         kvDim = config.kvDim
         self.capacity = capacity
-        keys = (0..<layerCount).map { _ in FloatBuffer(count: capacity * config.kvDim) }
-        values = (0..<layerCount).map { _ in FloatBuffer(count: capacity * config.kvDim) }
+        // Rows are read only after the forward that writes them.
+        keys = (0..<layerCount).map { _ in FloatBuffer(uninitializedCount: capacity * config.kvDim) }
+        values = (0..<layerCount).map { _ in FloatBuffer(uninitializedCount: capacity * config.kvDim) }
     }
 
     /// Reserves `rows` consecutive rows and returns their indices.
