@@ -14,7 +14,7 @@ enum Attention {
     ///   q:   [n, heads·hd], rows qStride apart     keys, values: [capacity, kvHeads·hd]
     ///   out: [n, heads·hd]       scores: scratch of at least max keyCount floats
     static func forward(q: UnsafePointer<Float>, qStride: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
-                        out: UnsafeMutablePointer<Float>, slots: [TokenSlot], config: ModelConfig,
+                        out: UnsafeMutablePointer<Float>, slots: ArraySlice<TokenSlot>, config: ModelConfig,
                         scores: UnsafeMutablePointer<Float>) {
         let hd = config.headDim, heads = config.numAttentionHeads
         let qDim = config.qDim, kvDim = config.kvDim, group = config.headsPerKVHead

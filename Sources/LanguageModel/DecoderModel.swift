@@ -91,7 +91,7 @@ public final class DecoderModel: @unchecked Sendable {
         let parts = work >= 1024 ? min(ws.threads, slots.count) : 1
         let out = ws.attention.pointer
         if parts == 1 {
-            Attention.forward(q: q, qStride: qStride, keys: keys, values: values, out: out, slots: slots,
+            Attention.forward(q: q, qStride: qStride, keys: keys, values: values, out: out, slots: slots[...],
                               config: config, scores: ws.scores.pointer)
             return
         }
@@ -100,7 +100,7 @@ public final class DecoderModel: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: parts) { p in
             let lo = slots.count * p / parts, hi = slots.count * (p + 1) / parts
             Attention.forward(q: q + lo * qStride, qStride: qStride, keys: keys, values: values, out: out + lo * qDim,
-                              slots: Array(slots[lo..<hi]), config: config,
+                              slots: slots[lo..<hi], config: config,
                               scores: ws.scores.pointer + p * stride)
         }
     }

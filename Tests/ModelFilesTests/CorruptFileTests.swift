@@ -14,12 +14,12 @@ final class CorruptFileTests: XCTestCase {
         return url
     }
 
-    /// Opens `url` as GGUF and, when that succeeds, reads every tensor; any failure must be a
+    /// Opens a weight file and, when that succeeds, reads every tensor; any failure must be a
     /// ModelFileError. Returns the error of the open, if any.
     @discardableResult
-    func exerciseGGUF(_ url: URL) -> ModelFileError? {
+    func exercise(_ open: () throws -> any WeightSource) -> ModelFileError? {
         do {
-            let file = try GGUFFile(url: url)
+            let file = try open()
             for name in file.tensorNames {
                 do { _ = try file.floats(name) } catch is ModelFileError {} catch {
                     XCTFail("\(name): non-ModelFileError \(error)")
@@ -35,22 +35,10 @@ final class CorruptFileTests: XCTestCase {
     }
 
     @discardableResult
-    func exerciseSafetensors(_ url: URL) -> ModelFileError? {
-        do {
-            let file = try SafetensorsFile(url: url)
-            for name in file.tensorNames {
-                do { _ = try file.floats(name) } catch is ModelFileError {} catch {
-                    XCTFail("\(name): non-ModelFileError \(error)")
-                }
-            }
-            return nil
-        } catch let error as ModelFileError {
-            return error
-        } catch {
-            XCTFail("non-ModelFileError \(error)")
-            return nil
-        }
-    }
+    func exerciseGGUF(_ url: URL) -> ModelFileError? { exercise { try GGUFFile(url: url) } }
+
+    @discardableResult
+    func exerciseSafetensors(_ url: URL) -> ModelFileError? { exercise { try SafetensorsFile(url: url) } }
 
     /// A safetensors file from a literal header and data bytes.
     func safetensors(header: String, data: [UInt8]) -> [UInt8] {
