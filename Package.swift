@@ -18,6 +18,7 @@ let computeSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 //   Tokenization     byte-level BPE from tokenizer.json or GGUF metadata, chat templates
 //   LanguageModel    the Qwen2/Llama decoder, KV cache, scoring, batched group sampling
 //   Rewards          the rule-based reward functions (seed-compatible and fixed)
+//   Training         LoRA, the decoder's backward pass, the GRPO objective, AdamW, PEFT adapters
 //   Datasets         GSM8K-style data files, the built-in arithmetic set, prompt building
 //   GRPOCLI          the `grpo` toolbox commands; `grpo` is its thin executable
 let package = Package(
@@ -41,17 +42,21 @@ let package = Package(
         .target(name: "Tokenization", dependencies: ["ModelFiles"], swiftSettings: computeSettings),
         .target(name: "LanguageModel", dependencies: ["Tensors", "ModelFiles", "Tokenization", "SeededRandom"],
                 swiftSettings: computeSettings),
+        .target(name: "Training", dependencies: ["LanguageModel", "Tensors", "ModelFiles", "SeededRandom"],
+                swiftSettings: computeSettings),
         .target(name: "Rewards", dependencies: ["SeededRandom"], swiftSettings: computeSettings),
         .target(name: "Datasets", dependencies: ["SeededRandom"]),
         .target(name: "GRPOCLI", dependencies: [
-            "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets",
+            "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grpo", dependencies: ["GRPOCLI"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "SeededRandom"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles"]),
-        .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel", "Tokenization", "SeededRandom"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel", "Tokenization", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "LanguageModel", "ModelFiles", "Tensors", "SeededRandom", "TestSupport"]),
         .testTarget(name: "GRPOCLITests", dependencies: ["grpo"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),

@@ -91,15 +91,16 @@ public final class DecoderModel: @unchecked Sendable {
         let parts = work >= 1024 ? min(ws.threads, slots.count) : 1
         let out = ws.attention.pointer
         if parts == 1 {
-            Attention.forward(q: q, qStride: qStride, keys: keys, values: values, out: out, slots: slots[...],
-                              config: config, scores: ws.scores.pointer)
+            Attention.forward(q: q, qStride: qStride, keys: keys, values: values, kvStride: config.kvDim,
+                              out: out, slots: slots[...], config: config, scores: ws.scores.pointer)
             return
         }
         let qDim = config.qDim
         let stride = ws.scoresStride
         DispatchQueue.concurrentPerform(iterations: parts) { p in
             let lo = slots.count * p / parts, hi = slots.count * (p + 1) / parts
-            Attention.forward(q: q + lo * qStride, qStride: qStride, keys: keys, values: values, out: out + lo * qDim,
+            Attention.forward(q: q + lo * qStride, qStride: qStride, keys: keys, values: values,
+                              kvStride: config.kvDim, out: out + lo * qDim,
                               slots: slots[lo..<hi], config: config,
                               scores: ws.scores.pointer + p * stride)
         }

@@ -71,11 +71,11 @@ public enum FastMath {
     @inline(__always)
     public static func logSumExp(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
         let m = max(x, count)
-        return m + Float(_log(sumExp(x, count, shift: m)))
+        return m + Float(log(sumExp(x, count, shift: m)))
     }
 
     @inline(__always)
-    static func _log(_ x: Double) -> Double {
+    public static func log(_ x: Double) -> Double {
         #if canImport(Glibc)
         return Glibc.log(x)
         #else

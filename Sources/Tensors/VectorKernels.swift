@@ -55,8 +55,10 @@ public enum Kernels {
         }
     }
 
-    /// In-place softmax of one row, scores[i] ← e^(s_i − max) / Σ.
-    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    /// In-place softmax of one row, scores[i] ← e^(s_i − max) / Σ. Returns log Σ e^(s_i), which
+    /// lets a backward pass recompute the probabilities from the scores alone.
+    @discardableResult
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) -> Float {
         let m = FastMath.max(x, count)
         let mv = Vec(repeating: m)
         var acc = Vec()
@@ -68,6 +70,7 @@ public enum Kernels {
         var sum = acc.sum()
         while i < count { let e = FastMath.exp(x[i] - m); x[i] = e; sum += e; i += 1 }
         scale(x, count: count, by: 1 / sum)
+        return m + Float(FastMath.log(Double(sum)))
     }
 
     /// x[i] *= s

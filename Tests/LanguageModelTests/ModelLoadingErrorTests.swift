@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import LanguageModel
+import TestSupport
 
 /// A model directory that does not fit its configuration fails with an error naming the
 /// file and what is wrong, never with a crash or a silently wrong model.

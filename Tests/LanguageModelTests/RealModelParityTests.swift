@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import LanguageModel
+import TestSupport
 
 /// The fetched GGUF models (Scripts/fetch-model.sh) against transformers' float32 forward on
 /// the same dequantized weights: per-token logprobs of chat-formatted GSM8K sequences.

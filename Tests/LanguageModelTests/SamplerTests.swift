@@ -2,6 +2,7 @@ import Foundation
 import SeededRandom
 import XCTest
 @testable import LanguageModel
+import TestSupport
 
 /// The sampler draws from the distribution transformers' warpers define.
 final class SamplerTests: XCTestCase {

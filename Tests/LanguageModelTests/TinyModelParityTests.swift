@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import LanguageModel
 import Tensors
+import TestSupport
 
 /// The decoder against transformers on tiny random Qwen2 and Llama checkpoints, loaded from
 /// every supported container: float32 safetensors, sharded float16 safetensors, and GGUF

@@ -1,13 +1,14 @@
 import Foundation
 
 /// Paths to committed fixtures and the optional downloaded models.
-enum Fixtures {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
+public enum Fixtures {
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let models = packageRoot.appendingPathComponent("Tests/Fixtures/models")
+    public static let models = packageRoot.appendingPathComponent("Tests/Fixtures/models")
+    public static let training = packageRoot.appendingPathComponent("Tests/Fixtures/training")
 
     /// reference.json written by Scripts/make-model-fixtures.py from transformers.
-    static let reference: [String: Any] = {
+    public static let reference: [String: Any] = {
         let data = try! Data(contentsOf: models.appendingPathComponent("reference.json"))
         return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
     }()
@@ -15,8 +16,14 @@ enum Fixtures {
     /// A fixture model as a loadable path. Fixture files carry a `.fixture` suffix (weights
     /// named like a real checkpoint's are never committed); a directory is copied to a
     /// temporary one with the suffixes dropped, as a Hugging Face directory names them.
-    static func model(_ name: String) throws -> URL {
-        let source = models.appendingPathComponent(name)
+    public static func model(_ name: String) throws -> URL {
+        try usable(models.appendingPathComponent(name))
+    }
+
+    /// `source` itself if it is a file, else a temporary copy of the directory with the
+    /// `.fixture` suffixes dropped.
+    public static func usable(_ source: URL) throws -> URL {
+        let name = source.lastPathComponent
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             return source
@@ -32,13 +39,13 @@ enum Fixtures {
     }
 
     /// Directory of fetched models: $GRPO_MODELS_DIR or ./models (Scripts/fetch-model.sh).
-    static var downloadedModels: URL {
+    public static var downloadedModels: URL {
         if let dir = ProcessInfo.processInfo.environment["GRPO_MODELS_DIR"] { return URL(fileURLWithPath: dir) }
         return packageRoot.appendingPathComponent("models")
     }
 }
 
 extension Array where Element == Any {
-    var floats: [Float] { map { Float(($0 as! NSNumber).doubleValue) } }
-    var int32s: [Int32] { map { Int32(($0 as! NSNumber).intValue) } }
+    public var floats: [Float] { map { Float(($0 as! NSNumber).doubleValue) } }
+    public var int32s: [Int32] { map { Int32(($0 as! NSNumber).intValue) } }
 }

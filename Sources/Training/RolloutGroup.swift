@@ -1,0 +1,118 @@
+import Foundation
+
+/// One sampled completion as the rollout workers report it.
+public struct RolloutCompletion: Codable, Equatable, Sendable {
+    public var ids: [Int32]
+    /// The sampler's log-probability of each id (temperature 1); absent when unknown.
+    public var logprobs: [Float]?
+    /// The total reward, the sum of `rewards` weighted by the reward configuration.
+    public var reward: Float
+    /// Each reward function's value by name.
+    public var rewards: [String: Float]
+    /// "stop" (an end-of-sequence token) or "length" (cut at the token limit).
+    public var finishReason: String?
+
+    public init(ids: [Int32], logprobs: [Float]? = nil, reward: Float, rewards: [String: Float] = [:],
+                finishReason: String? = nil) {
+        self.ids = ids
+        self.logprobs = logprobs
+        self.reward = reward
+        self.rewards = rewards
+        self.finishReason = finishReason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ids, logprobs, reward, rewards
+        case finishReason = "finish_reason"
+    }
+}
+
+/// A prompt and the group of completions sampled for it: the unit the workers send, the
+/// learner logs, and the update trains on.
+public struct RolloutGroup: Codable, Equatable, Sendable {
+    public var promptIDs: [Int32]
+    public var completions: [RolloutCompletion]
+    /// Where the prompt came from in the learner's data order, when known.
+    public var promptIndex: Int?
+    /// The adapter version the completions were sampled with, when known.
+    public var policyVersion: Int?
+
+    public init(promptIDs: [Int32], completions: [RolloutCompletion], promptIndex: Int? = nil, policyVersion: Int? = nil) {
+        self.promptIDs = promptIDs
+        self.completions = completions
+        self.promptIndex = promptIndex
+        self.policyVersion = policyVersion
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case promptIDs = "prompt_ids", completions
+        case promptIndex = "prompt_index", policyVersion = "policy_version"
+    }
+
+    /// Checks what a decoder could not: ids inside the vocabulary, a logprob per id.
+    public func validate(vocabularySize: Int) throws {
+        guard !promptIDs.isEmpty else { throw RolloutGroupError("prompt_ids is empty") }
+        guard !completions.isEmpty else { throw RolloutGroupError("the group has no completions") }
+        for id in promptIDs where id < 0 || Int(id) >= vocabularySize {
+            throw RolloutGroupError("prompt id \(id) outside the vocabulary of \(vocabularySize)")
+        }
+        for (i, c) in completions.enumerated() {
+            for id in c.ids where id < 0 || Int(id) >= vocabularySize {
+                throw RolloutGroupError("completion \(i): id \(id) outside the vocabulary of \(vocabularySize)")
+            }
+            if let lp = c.logprobs, lp.count != c.ids.count {
+                throw RolloutGroupError("completion \(i): \(lp.count) logprobs for \(c.ids.count) ids")
+            }
+            if let lp = c.logprobs, lp.contains(where: { !$0.isFinite || $0 > 0 }) {
+                throw RolloutGroupError("completion \(i): logprobs must be finite and ≤ 0")
+            }
+            guard c.reward.isFinite else { throw RolloutGroupError("completion \(i): reward is not finite") }
+        }
+    }
+
+    /// Reads a JSONL file of groups, one per line; errors name the file and line.
+    public static func readJSONLines(_ path: String, vocabularySize: Int) throws -> [RolloutGroup] {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw TrainingError.batchRecord(file: path, line: 0, reason: "cannot read: \(error.localizedDescription)")
+        }
+        var groups: [RolloutGroup] = []
+        let decoder = JSONDecoder()
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard !line.allSatisfy(\.isWhitespace) else { continue }
+            do {
+                let group = try decoder.decode(RolloutGroup.self, from: Data(line.utf8))
+                try group.validate(vocabularySize: vocabularySize)
+                groups.append(group)
+            } catch let error as RolloutGroupError {
+                throw TrainingError.batchRecord(file: path, line: i + 1, reason: error.message)
+            } catch {
+                throw TrainingError.batchRecord(file: path, line: i + 1, reason: "not a rollout group: \(Self.describe(error))")
+            }
+        }
+        guard !groups.isEmpty else { throw TrainingError.batchRecord(file: path, line: 0, reason: "no groups in the file") }
+        return groups
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing key \(Self.path(context.codingPath + [key]))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "wrong type at \(Self.path(context.codingPath)): \(context.debugDescription)"
+        case DecodingError.dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "invalid JSON" : "bad value at \(Self.path(context.codingPath))"
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func path(_ keys: [CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
+    }
+}
+
+struct RolloutGroupError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
