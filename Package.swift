@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel", "Tokenization", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "LanguageModel", "ModelFiles", "Tensors", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "GRPOCLITests", dependencies: ["grpo"]),
+        .testTarget(name: "GRPOCLITests", dependencies: ["grpo", "ModelFiles", "TestSupport"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     ]

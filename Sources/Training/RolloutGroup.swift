@@ -25,6 +25,15 @@ public struct RolloutCompletion: Codable, Equatable, Sendable {
         case ids, logprobs, reward, rewards
         case finishReason = "finish_reason"
     }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ids = try c.decode([Int32].self, forKey: .ids)
+        logprobs = try c.decodeIfPresent([Float].self, forKey: .logprobs)
+        reward = try c.decode(Float.self, forKey: .reward)
+        rewards = try c.decodeIfPresent([String: Float].self, forKey: .rewards) ?? [:]
+        finishReason = try c.decodeIfPresent(String.self, forKey: .finishReason)
+    }
 }
 
 /// A prompt and the group of completions sampled for it: the unit the workers send, the
