@@ -19,6 +19,7 @@ let computeSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 //   LanguageModel    the Qwen2/Llama decoder, KV cache, scoring, batched group sampling
 //   Rewards          the rule-based reward functions (seed-compatible and fixed)
 //   Training         LoRA, the decoder's backward pass, the GRPO objective, AdamW, PEFT adapters
+//   GRPORun          a run's YAML configuration, rollout production, data order, the training loop
 //   Datasets         GSM8K-style data files, the built-in arithmetic set, prompt building
 //   GRPOCLI          the `grpo` toolbox commands; `grpo` is its thin executable
 let package = Package(
@@ -29,6 +30,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
@@ -46,8 +48,12 @@ let package = Package(
                 swiftSettings: computeSettings),
         .target(name: "Rewards", dependencies: ["SeededRandom"], swiftSettings: computeSettings),
         .target(name: "Datasets", dependencies: ["SeededRandom"]),
+        .target(name: "GRPORun", dependencies: [
+            "Training", "LanguageModel", "Tokenization", "Rewards", "Datasets", "SeededRandom",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "GRPOCLI", dependencies: [
-            "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "Training",
+            "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "Training", "GRPORun",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grpo", dependencies: ["GRPOCLI"]),
@@ -57,6 +63,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel", "Tokenization", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "LanguageModel", "ModelFiles", "Tensors", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "GRPORunTests", dependencies: ["GRPORun", "Training"]),
         .testTarget(name: "GRPOCLITests", dependencies: ["grpo", "ModelFiles", "TestSupport"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),

@@ -43,7 +43,20 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
+    @Option(help: "inference (prefill, decoding, scoring) or training (LoRA forward + backward + reference forward).")
+    var suite = "inference"
+
+    @OptionGroup var training: TrainingBenchOptions
+
     func run() throws {
+        switch suite {
+        case "inference": try runInference()
+        case "training": try TrainingBench(options: training, model: model, json: json).run()
+        default: throw CLIError.badOption("--suite \(suite): expected inference or training")
+        }
+    }
+
+    private func runInference() throws {
         var figures: [(String, Double)] = []
         func report(_ name: String, _ value: Double) {
             figures.append((name, value))
@@ -102,9 +115,11 @@ struct BenchCommand: ParsableCommand {
 
     private func prefills(_ sequences: [[Int32]]) -> Int { sequences.reduce(0) { $0 + $1.count } }
 
-    private func peakResidentBytes() -> Int {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Int(usage.ru_maxrss) * 1024
-    }
+}
+
+/// The process's peak resident set so far.
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Int(usage.ru_maxrss) * 1024
 }

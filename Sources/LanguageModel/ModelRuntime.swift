@@ -15,7 +15,7 @@ public final class ModelRuntime {
     public let loaded: LoadedDecoder
     public let tokenizer: BPETokenizer
     public let stopTokens: Set<Int32>
-    private let generator: GroupGenerator
+    private var generator: GroupGenerator
 
     public var decoder: DecoderModel { loaded.decoder }
     public var config: ModelConfig { loaded.config }
@@ -48,6 +48,12 @@ public final class ModelRuntime {
             if let id = tokenizer.specialTokens[token] { ids.insert(id) }
         }
         return ids.filter { $0 >= 0 && Int($0) < loaded.config.vocabSize }
+    }
+
+    /// Samples from now on with `weights` (the base with an adapter merged in) instead of the
+    /// loaded ones, which stay untouched for training.
+    public func sample(with weights: DecoderWeights) {
+        generator = GroupGenerator(decoder: DecoderModel(config: config, weights: weights), stopTokens: stopTokens)
     }
 
     /// The chat prompt's token ids: messages rendered by the model's chat template with the

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import GRPORun
+
+/// `grpo train --config FILE`: single-process GRPO (generate, score, update), the same
+/// algorithm the distributed learner runs, for one machine and for debugging.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Run GRPO in one process from a YAML configuration.",
+        discussion: "Writes metrics.jsonl, checkpoints and the final PEFT adapter under training.output_dir.")
+
+    @Option(help: "A YAML run configuration (see Configs/).")
+    var config: String
+
+    @Option(name: .customLong("set"), help: "Override a key, e.g. --set training.max_steps=10 (repeatable).")
+    var overrides: [String] = []
+
+    func run() throws {
+        let configuration = try ConfigurationLoader.load(RunConfiguration.self, path: config,
+                                                         defaults: RunConfiguration(model: ""), overrides: overrides)
+        try TrainingLoop(configuration: configuration).run()
+    }
+}

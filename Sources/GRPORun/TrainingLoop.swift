@@ -1,0 +1,140 @@
+import Datasets
+import Foundation
+import LanguageModel
+import Rewards
+import Training
+
+/// The single-process GRPO loop of `grpo train`: draw prompts, sample and score groups with
+/// the current adapter, run the update, repeat. The distributed learner runs the same
+/// update (`GRPOUpdater`) on groups that arrive from workers instead.
+public final class TrainingLoop {
+    public let configuration: RunConfiguration
+    public let runtime: ModelRuntime
+    public let adapter: LoRAAdapter
+    public let updater: GRPOUpdater
+    public let optimizer: AdamW
+    public let schedule: LearningRateSchedule
+    public let totalSteps: Int
+    private let producer: RolloutProducer
+    private let problems: [Problem]
+    private var order: DataOrder
+    private let output: URL
+    /// Receives progress and sample lines (stderr by default).
+    public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+
+    public init(configuration: RunConfiguration) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        runtime = try ModelRuntime(path: URL(fileURLWithPath: configuration.model))
+        let modelConfig = runtime.config
+        if let path = configuration.adapter {
+            adapter = try PEFTAdapterFiles.load(from: URL(fileURLWithPath: path), modelConfig: modelConfig)
+        } else {
+            adapter = LoRAAdapter(config: configuration.loraConfig, modelConfig: modelConfig)
+            adapter.initialize(seed: configuration.seed)
+        }
+        let training = configuration.training
+        let policy = PolicyModel(base: runtime.decoder, adapter: adapter, recompute: training.recomputeActivations,
+                                 threads: training.threads)
+        updater = GRPOUpdater(policy: policy, settings: configuration.grpoSettings, microBatchSize: training.microBatchSize)
+        let o = configuration.optimizer
+        optimizer = AdamW(parameterCount: adapter.parameterCount, beta1: o.adamBeta1, beta2: o.adamBeta2,
+                          epsilon: o.adamEpsilon, weightDecay: o.weightDecay)
+        let dataset = try configuration.data.load()
+        guard !dataset.problems.isEmpty else {
+            throw ConfigurationError.invalidValue(key: "data", message: "yields no problems (\(dataset.source))")
+        }
+        problems = dataset.problems
+        let stepsForEpochs = Int((training.numEpochs * Double(problems.count) / Double(training.promptsPerStep)).rounded(.up))
+        totalSteps = training.maxSteps ?? max(1, stepsForEpochs)
+        // Each pass over a batch is one optimizer step (μ per batch), as in TRL.
+        schedule = LearningRateSchedule(kind: o.lrSchedulerType, peak: o.learningRate, warmupRatio: o.warmupRatio,
+                                        totalSteps: totalSteps * configuration.grpo.numIterations)
+        order = DataOrder(count: problems.count, seed: configuration.seed)
+        producer = try RolloutProducer(runtime: runtime, configuration: configuration)
+        output = URL(fileURLWithPath: training.outputDir)
+    }
+
+    /// Runs every step, writing `metrics.jsonl`, checkpoints every `save_steps` and the
+    /// final adapter to `output_dir/adapter`.
+    public func run() throws {
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let metricsURL = output.appendingPathComponent("metrics.jsonl")
+        FileManager.default.createFile(atPath: metricsURL.path, contents: nil)
+        let metrics = try FileHandle(forWritingTo: metricsURL)
+        defer { try? metrics.close() }
+        let training = configuration.training
+        log("grpo train: \(totalSteps) steps of \(training.promptsPerStep) prompts × \(configuration.generation.groupSize) completions, "
+            + "\(problems.count) problems, LoRA r=\(adapter.config.rank) on \(adapter.config.targets.count) projections "
+            + "(\(adapter.parameterCount) parameters), output \(output.path)")
+        let started = Date()
+        for step in 1...totalSteps {
+            let report = try runStep(step)
+            metrics.write(Data((report.jsonLine + "\n").utf8))
+            log(progressLine(report, elapsed: Date().timeIntervalSince(started)))
+            if training.saveSteps > 0 && step % training.saveSteps == 0 && step < totalSteps {
+                try PEFTAdapterFiles.save(adapter, to: output.appendingPathComponent("checkpoint-\(step)"),
+                                          baseModel: configuration.model)
+            }
+        }
+        try PEFTAdapterFiles.save(adapter, to: output.appendingPathComponent("adapter"), baseModel: configuration.model)
+        log("grpo train: adapter written to \(output.appendingPathComponent("adapter").path)")
+    }
+
+    /// One step: sample with the current adapter merged into the weights, then update.
+    func runStep(_ step: Int) throws -> StepReport {
+        let stepStart = Date()
+        let indices = order.next(configuration.training.promptsPerStep)
+        let prompts = try indices.map { try producer.prepare(problems[$0], index: $0) }
+        runtime.sample(with: adapter.merged(into: runtime.decoder.weights))
+        let produced = producer.produce(prompts, seed: configuration.seed &+ UInt64(step) &* 0x1_0000_0001,
+                                        policyVersion: step - 1)
+        let generated = Date()
+        let groups = produced.map(\.group)
+        let batch = TrainingBatch(groups: groups, settings: updater.settings, microBatchSize: configuration.training.microBatchSize)
+        let steps = updater.step(batch, optimizer: optimizer, schedule: schedule,
+                                 maxGradNorm: configuration.optimizer.maxGradNorm, stepsDone: optimizer.stepCount,
+                                 dropoutSeed: configuration.seed ^ UInt64(step))
+        let done = Date()
+
+        var report = StepReport(step: step)
+        report.addRollouts(groups, rewardNames: producer.scorer.names, maxCompletionLength: configuration.generation.maxCompletionLength)
+        report.addUpdate(steps)
+        let tokens = groups.reduce(0) { $0 + $1.completions.reduce(0) { $0 + $1.ids.count } }
+        report.set("generation_seconds", generated.timeIntervalSince(stepStart))
+        report.set("update_seconds", done.timeIntervalSince(generated))
+        report.set("step_seconds", done.timeIntervalSince(stepStart))
+        report.set("completion_tokens_per_second", Double(tokens) / max(done.timeIntervalSince(stepStart), 1e-9))
+        let every = configuration.training.sampleSteps
+        if every > 0 && (step == 1 || step % every == 0), let first = produced.first {
+            log(sampleLines(first))
+        }
+        return report
+    }
+
+    private func progressLine(_ r: StepReport, elapsed: TimeInterval) -> String {
+        let eta = elapsed / Double(r.step) * Double(totalSteps - r.step)
+        return String(format: "step %d/%d  reward %.3f ± %.3f  kl %.4f  len %.0f  grad %.3f  lr %.2e  %.0f tok/s  %.1fs  eta %@",
+                      r.step, totalSteps, r["reward"] ?? 0, r["reward_std"] ?? 0, r["kl"] ?? 0,
+                      r["completions/mean_length"] ?? 0, r["grad_norm"] ?? 0, r["learning_rate"] ?? 0,
+                      r["completion_tokens_per_second"] ?? 0, r["step_seconds"] ?? 0, Self.duration(eta))
+    }
+
+    /// A sample as the seed prints it: question, reference answer, output, extracted answer.
+    private func sampleLines(_ g: ProducedGroup) -> String {
+        let output = g.texts.first ?? ""
+        return """
+            ---- sample (prompt \(g.prompt.index)) ----
+            question: \(g.prompt.question)
+            answer:   \(g.prompt.answer)
+            output:   \(output)
+            extracted: \(AnswerExtraction.answer(in: output))
+            reward:   \(g.group.completions.first.map { String(format: "%.3f", $0.reward) } ?? "-")
+            """
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : String(format: "%dm%02ds", s / 60, s % 60)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import XCTest
+@testable import GRPORun
+import Training
+
+/// Run configurations load strictly: defaults for what is left out, and a clear error naming
+/// the file and key for anything misspelt or mistyped.
+final class ConfigurationLoaderTests: XCTestCase {
+    func load(_ yaml: String, overrides: [String] = []) throws -> RunConfiguration {
+        try ConfigurationLoader.decode(RunConfiguration.self, yaml: yaml, path: "test.yaml",
+                                       defaults: RunConfiguration(model: ""), overrides: overrides)
+    }
+
+    func testDefaultsFillWhatIsLeftOut() throws {
+        let c = try load("model: m.gguf\ngrpo: {beta: 0.0}\n")
+        XCTAssertEqual(c.model, "m.gguf")
+        XCTAssertEqual(c.grpo.beta, 0)
+        XCTAssertEqual(c.grpo.epsilon, 0.2)
+        XCTAssertEqual(c.optimizer.adamBeta2, 0.99)
+        XCTAssertEqual(c.generation.groupSize, 16)
+        XCTAssertEqual(c.lora.targetModules, LoRAConfig.allLinear)
+        XCTAssertNil(c.training.maxSteps)
+        XCTAssertNoThrow(try c.validate())
+    }
+
+    func testExponentNumbersWithoutADotAreNumbers() throws {
+        // YAML 1.1 reads 5e-6 as a string; the loader takes it as the number the user meant.
+        let c = try load("model: m\noptimizer: {learning_rate: 5e-6}\n")
+        XCTAssertEqual(c.optimizer.learningRate, 5e-6)
+    }
+
+    func testUnknownKeysAreErrorsNamingTheKey() {
+        for (yaml, key) in [("model: m\ngrpo: {betta: 0.1}\n", "grpo.betta"),
+                            ("model: m\ntrainig: {max_steps: 3}\n", "trainig"),
+                            ("model: m\nrewards: {rewards: [{name: mark, wieght: 2}]}\n", "rewards.rewards[0].wieght"),
+                            ("model: m\ndata: {generator: {cout: 5}}\n", "data.generator.cout")] {
+            XCTAssertThrowsError(try load(yaml)) { error in
+                let text = "\(error)"
+                XCTAssertTrue(text.contains("test.yaml") && text.contains("unknown key '\(key)'"), text)
+            }
+        }
+    }
+
+    func testWrongTypesAndValuesAreErrorsNamingTheKey() {
+        XCTAssertThrowsError(try load("model: m\ngrpo: {loss_type: ppo}\n")) { XCTAssertTrue("\($0)".contains("grpo.loss_type"), "\($0)") }
+        XCTAssertThrowsError(try load("model: m\ngeneration: {group_size: many}\n")) { XCTAssertTrue("\($0)".contains("generation.group_size"), "\($0)") }
+        XCTAssertThrowsError(try load("model: m\nlora: {target_modules: [q_proj, lm_head]}\n")) { XCTAssertTrue("\($0)".contains("lora.target_modules"), "\($0)") }
+        XCTAssertThrowsError(try load("model: m\ngeneration: {group_size: 1}\n").validate()) { XCTAssertTrue("\($0)".contains("generation.group_size"), "\($0)") }
+        XCTAssertThrowsError(try load("model: m\noptimizer: {warmup_ratio: 2}\n").validate()) { XCTAssertTrue("\($0)".contains("warmup_ratio"), "\($0)") }
+        XCTAssertThrowsError(try load("model: m\nrewards: {rewards: [{name: nope}]}\n").validate()) { XCTAssertTrue("\($0)".contains("nope"), "\($0)") }
+        XCTAssertThrowsError(try load("- a\n- b\n")) { XCTAssertTrue("\($0)".contains("mapping"), "\($0)") }
+    }
+
+    func testOverridesApplyBeforeDecoding() throws {
+        let c = try load("model: m\ntraining: {max_steps: 100}\n", overrides: ["training.max_steps=3", "grpo.loss_type=dapo", "lora.rank=8"])
+        XCTAssertEqual(c.training.maxSteps, 3)
+        XCTAssertEqual(c.grpo.lossType, .dapo)
+        XCTAssertEqual(c.lora.rank, 8)
+        XCTAssertThrowsError(try load("model: m\n", overrides: ["grpo.bogus=1"])) { XCTAssertTrue("\($0)".contains("grpo.bogus"), "\($0)") }
+    }
+
+    func testCommittedConfigsLoad() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let configs = root.appendingPathComponent("Configs")
+        let files = try FileManager.default.contentsOfDirectory(atPath: configs.path).filter { $0.hasSuffix(".yaml") }
+        XCTAssertFalse(files.isEmpty)
+        for file in files {
+            let c = try ConfigurationLoader.load(RunConfiguration.self, path: configs.appendingPathComponent(file).path,
+                                                 defaults: RunConfiguration(model: ""))
+            XCTAssertNoThrow(try c.validate(), file)
+        }
+    }
+}
+
+final class DataOrderTests: XCTestCase {
+    /// Each epoch is a permutation; epochs differ; a resumed order continues identically.
+    func testEpochsArePermutationsAndResumeExactly() {
+        var order = DataOrder(count: 10, seed: 7)
+        let first = order.next(10), second = order.next(10)
+        XCTAssertEqual(Set(first), Set(0..<10))
+        XCTAssertEqual(Set(second), Set(0..<10))
+        XCTAssertNotEqual(first, second)
+        var a = DataOrder(count: 10, seed: 7)
+        _ = a.next(13)
+        var b = DataOrder(count: 10, seed: 7, epoch: a.epoch, offset: a.offset)
+        XCTAssertEqual(a.next(15), b.next(15))
+    }
+}
