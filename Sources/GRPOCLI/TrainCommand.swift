@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRPORun
+import Training
 
 /// `grpo train --config FILE`: single-process GRPO (generate, score, update), the same
 /// algorithm the distributed learner runs, for one machine and for debugging.
@@ -16,9 +17,17 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a key, e.g. --set training.max_steps=10 (repeatable).")
     var overrides: [String] = []
 
+    @Option(help: "Train on recorded rollout groups (JSONL, as `grpo grad --batch`) instead of sampling.")
+    var rollouts: String?
+
     func run() throws {
         let configuration = try ConfigurationLoader.load(RunConfiguration.self, path: config,
                                                          defaults: RunConfiguration(model: ""), overrides: overrides)
-        try TrainingLoop(configuration: configuration).run()
+        var source = RolloutSource.live
+        if let rollouts {
+            // The vocabulary is checked against the model once it is loaded.
+            source = .recorded(try RolloutGroup.readJSONLines(rollouts, vocabularySize: Int(Int32.max)))
+        }
+        try TrainingLoop(configuration: configuration, source: source).run()
     }
 }

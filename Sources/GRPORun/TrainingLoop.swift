@@ -4,54 +4,77 @@ import LanguageModel
 import Rewards
 import Training
 
+/// Where a training loop's groups come from.
+public enum RolloutSource {
+    /// Sampled and scored each step with the current adapter.
+    case live
+    /// Recorded groups (a rollout file), `prompts_per_step` per step in file order: offline
+    /// GRPO, and a replay of a run.
+    case recorded([RolloutGroup])
+}
+
 /// The single-process GRPO loop of `grpo train`: draw prompts, sample and score groups with
 /// the current adapter, run the update, repeat. The distributed learner runs the same
 /// update (`GRPOUpdater`) on groups that arrive from workers instead.
 public final class TrainingLoop {
     public let configuration: RunConfiguration
-    public let runtime: ModelRuntime
+    public let decoder: DecoderModel
     public let adapter: LoRAAdapter
     public let updater: GRPOUpdater
     public let optimizer: AdamW
     public let schedule: LearningRateSchedule
     public let totalSteps: Int
-    private let producer: RolloutProducer
-    private let problems: [Problem]
+    /// Live sampling: the model with its tokenizer, the producer, the problems and their order.
+    private let live: (runtime: ModelRuntime, producer: RolloutProducer, problems: [Problem])?
     private var order: DataOrder
+    private let recorded: [RolloutGroup]
     private let output: URL
     /// Receives progress and sample lines (stderr by default).
     public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
-    public init(configuration: RunConfiguration) throws {
+    public init(configuration: RunConfiguration, source: RolloutSource = .live) throws {
         try configuration.validate()
         self.configuration = configuration
-        runtime = try ModelRuntime(path: URL(fileURLWithPath: configuration.model))
-        let modelConfig = runtime.config
+        let training = configuration.training
+        let dataCount: Int
+        switch source {
+        case .live:
+            let runtime = try ModelRuntime(path: URL(fileURLWithPath: configuration.model))
+            let dataset = try configuration.data.load()
+            guard !dataset.problems.isEmpty else {
+                throw ConfigurationError.invalidValue(key: "data", message: "yields no problems (\(dataset.source))")
+            }
+            live = (runtime, try RolloutProducer(runtime: runtime, configuration: configuration), dataset.problems)
+            decoder = runtime.decoder
+            recorded = []
+            dataCount = dataset.problems.count
+        case .recorded(let groups):
+            guard !groups.isEmpty else { throw ConfigurationError.invalidValue(key: "rollouts", message: "holds no groups") }
+            live = nil
+            decoder = try ModelLoader.load(URL(fileURLWithPath: configuration.model)).decoder
+            for g in groups { try g.validate(vocabularySize: decoder.config.vocabSize) }
+            recorded = groups
+            dataCount = groups.count
+        }
+        let modelConfig = decoder.config
         if let path = configuration.adapter {
             adapter = try PEFTAdapterFiles.load(from: URL(fileURLWithPath: path), modelConfig: modelConfig)
         } else {
             adapter = LoRAAdapter(config: configuration.loraConfig, modelConfig: modelConfig)
             adapter.initialize(seed: configuration.seed)
         }
-        let training = configuration.training
-        let policy = PolicyModel(base: runtime.decoder, adapter: adapter, recompute: training.recomputeActivations,
+        let policy = PolicyModel(base: decoder, adapter: adapter, recompute: training.recomputeActivations,
                                  threads: training.threads)
         updater = GRPOUpdater(policy: policy, settings: configuration.grpoSettings, microBatchSize: training.microBatchSize)
         let o = configuration.optimizer
         optimizer = AdamW(parameterCount: adapter.parameterCount, beta1: o.adamBeta1, beta2: o.adamBeta2,
                           epsilon: o.adamEpsilon, weightDecay: o.weightDecay)
-        let dataset = try configuration.data.load()
-        guard !dataset.problems.isEmpty else {
-            throw ConfigurationError.invalidValue(key: "data", message: "yields no problems (\(dataset.source))")
-        }
-        problems = dataset.problems
-        let stepsForEpochs = Int((training.numEpochs * Double(problems.count) / Double(training.promptsPerStep)).rounded(.up))
+        let stepsForEpochs = Int((training.numEpochs * Double(dataCount) / Double(training.promptsPerStep)).rounded(.up))
         totalSteps = training.maxSteps ?? max(1, stepsForEpochs)
         // Each pass over a batch is one optimizer step (μ per batch), as in TRL.
         schedule = LearningRateSchedule(kind: o.lrSchedulerType, peak: o.learningRate, warmupRatio: o.warmupRatio,
                                         totalSteps: totalSteps * configuration.grpo.numIterations)
-        order = DataOrder(count: problems.count, seed: configuration.seed)
-        producer = try RolloutProducer(runtime: runtime, configuration: configuration)
+        order = DataOrder(count: dataCount, seed: configuration.seed)
         output = URL(fileURLWithPath: training.outputDir)
     }
 
@@ -65,7 +88,7 @@ public final class TrainingLoop {
         defer { try? metrics.close() }
         let training = configuration.training
         log("grpo train: \(totalSteps) steps of \(training.promptsPerStep) prompts × \(configuration.generation.groupSize) completions, "
-            + "\(problems.count) problems, LoRA r=\(adapter.config.rank) on \(adapter.config.targets.count) projections "
+            + (live.map { "\($0.problems.count) problems" } ?? "\(recorded.count) recorded groups") + ", LoRA r=\(adapter.config.rank) on \(adapter.config.targets.count) projections "
             + "(\(adapter.parameterCount) parameters), output \(output.path)")
         let started = Date()
         for step in 1...totalSteps {
@@ -81,16 +104,24 @@ public final class TrainingLoop {
         log("grpo train: adapter written to \(output.appendingPathComponent("adapter").path)")
     }
 
-    /// One step: sample with the current adapter merged into the weights, then update.
+    /// One step: sample with the current adapter merged into the weights (or take the next
+    /// recorded groups), then update.
     func runStep(_ step: Int) throws -> StepReport {
         let stepStart = Date()
-        let indices = order.next(configuration.training.promptsPerStep)
-        let prompts = try indices.map { try producer.prepare(problems[$0], index: $0) }
-        runtime.sample(with: adapter.merged(into: runtime.decoder.weights))
-        let produced = producer.produce(prompts, seed: configuration.seed &+ UInt64(step) &* 0x1_0000_0001,
-                                        policyVersion: step - 1)
+        let perStep = configuration.training.promptsPerStep
+        var produced: [ProducedGroup] = []
+        let groups: [RolloutGroup]
+        if let live {
+            let prompts = try order.next(perStep).map { try live.producer.prepare(live.problems[$0], index: $0) }
+            live.runtime.sample(with: adapter.merged(into: decoder.weights))
+            produced = live.producer.produce(prompts, seed: configuration.seed &+ UInt64(step) &* 0x1_0000_0001,
+                                             policyVersion: step - 1)
+            groups = produced.map(\.group)
+        } else {
+            let start = (step - 1) * perStep
+            groups = (start..<(start + perStep)).map { recorded[$0 % recorded.count] }
+        }
         let generated = Date()
-        let groups = produced.map(\.group)
         let batch = TrainingBatch(groups: groups, settings: updater.settings, microBatchSize: configuration.training.microBatchSize)
         let steps = updater.step(batch, optimizer: optimizer, schedule: schedule,
                                  maxGradNorm: configuration.optimizer.maxGradNorm, stepsDone: optimizer.stepCount,
@@ -98,7 +129,8 @@ public final class TrainingLoop {
         let done = Date()
 
         var report = StepReport(step: step)
-        report.addRollouts(groups, rewardNames: producer.scorer.names, maxCompletionLength: configuration.generation.maxCompletionLength)
+        let rewardNames = live?.producer.scorer.names ?? Array(Set(groups.flatMap { $0.completions.flatMap(\.rewards.keys) })).sorted()
+        report.addRollouts(groups, rewardNames: rewardNames, maxCompletionLength: configuration.generation.maxCompletionLength)
         report.addUpdate(steps)
         let tokens = groups.reduce(0) { $0 + $1.completions.reduce(0) { $0 + $1.ids.count } }
         report.set("generation_seconds", generated.timeIntervalSince(stepStart))

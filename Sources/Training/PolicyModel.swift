@@ -26,6 +26,9 @@ public final class PolicyModel: @unchecked Sendable {
     let head: LogProbHead
     /// Seed of the LoRA dropout masks; the updater sets it per micro-batch.
     var dropout: LoRADropout
+    /// Dropout applies in the training forward and its backward only; log-probs for the
+    /// reference, logp_old and scoring are the deterministic adapted model's.
+    private var dropoutEnabled = false
 
     public init(base: DecoderModel, adapter: LoRAAdapter, recompute: Bool = false, threads: Int = 2) {
         self.base = base
@@ -53,6 +56,8 @@ public final class PolicyModel: @unchecked Sendable {
         precondition(gradients.count == adapter.parameterCount, "gradient buffer does not match the adapter")
         let ws = workspace
         let n = batch.rowCount, d = config.hiddenSize
+        dropoutEnabled = true
+        defer { dropoutEnabled = false }
         let hidden = forward(batch, useAdapter: true, keep: true)
         let logp = head.backward(hidden: hidden, batch: batch, dHidden: ws.dh.pointer, tokenGradient: tokenGradient)
         BackwardKernels.rmsNorm(ws.xFinal.pointer, weight: base.weights.finalNorm.pointer, rstd: ws.rstdFinal.pointer,
@@ -154,7 +159,7 @@ public final class PolicyModel: @unchecked Sendable {
         let r = adapter.config.rank, p = adapter.parameters.pointer
         let z = acts.z(adapter.config.targets.firstIndex(of: target)!, rank: r)
         var x = input
-        if dropout.isActive {
+        if dropoutEnabled && dropout.isActive {
             dropout.apply(input, out: workspace.dropped.pointer, rows: n, cols: a.cols, layer: l, target: target)
             x = UnsafePointer(workspace.dropped.pointer)
         }
@@ -240,7 +245,7 @@ public final class PolicyModel: @unchecked Sendable {
         BLAS.gemm(transA: true, m: b.rows, n: r, k: n, alpha: s, a: dy, lda: dOutStride, b: z, ldb: r,
                   beta: 1, c: g + b.offset, ldc: r)
         BLAS.gemm(m: n, n: r, k: b.rows, alpha: s, a: dy, lda: dOutStride, b: p + b.offset, ldb: r, c: dz, ldc: r)
-        if dropout.isActive {
+        if dropoutEnabled && dropout.isActive {
             let dropped = workspace.dropped.pointer
             dropout.apply(input, out: dropped, rows: n, cols: a.cols, layer: l, target: target)
             BLAS.gemm(transA: true, m: r, n: a.cols, k: n, a: dz, lda: r, b: dropped, ldb: a.cols,
