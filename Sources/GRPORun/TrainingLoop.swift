@@ -87,9 +87,10 @@ public final class TrainingLoop {
         let metrics = try FileHandle(forWritingTo: metricsURL)
         defer { try? metrics.close() }
         let training = configuration.training
-        log("grpo train: \(totalSteps) steps of \(training.promptsPerStep) prompts × \(configuration.generation.groupSize) completions, "
-            + (live.map { "\($0.problems.count) problems" } ?? "\(recorded.count) recorded groups") + ", LoRA r=\(adapter.config.rank) on \(adapter.config.targets.count) projections "
-            + "(\(adapter.parameterCount) parameters), output \(output.path)")
+        let work = live.map { "\(training.promptsPerStep) prompts × \(configuration.generation.groupSize) completions, \($0.problems.count) problems" }
+            ?? "\(training.promptsPerStep) of \(recorded.count) recorded groups"
+        log("grpo train: \(totalSteps) steps of \(work), LoRA r=\(adapter.config.rank) on \(adapter.config.targets.count) "
+            + "projections (\(adapter.parameterCount) parameters), output \(output.path)")
         let started = Date()
         for step in 1...totalSteps {
             let report = try runStep(step)

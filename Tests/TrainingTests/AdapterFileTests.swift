@@ -80,3 +80,31 @@ final class AdapterFileTests: XCTestCase {
         }
     }
 }
+
+/// An adapter trained by `grpo train` (Scripts/make-trained-adapter-fixture.sh), loaded by
+/// PEFT in Python, gives the log-probabilities computed here.
+final class TrainedAdapterTests: XCTestCase {
+    func testPEFTLoadsTrainedAdapterAndAgrees() throws {
+        let root = Fixtures.training.appendingPathComponent("trained")
+        let fixture = try TrainingFixture("tiny-llama")
+        let adapter = try PEFTAdapterFiles.load(from: try Fixtures.usable(root.appendingPathComponent("adapter")),
+                                                modelConfig: fixture.decoder.config)
+        // Training moved B away from PEFT's zero initialisation.
+        XCTAssertGreaterThan(adapter.parameters.toArray().map(abs).max()!, 0.01)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("peft-logprobs.json"))) as! [String: Any]
+        let expected = (json["adapter"] as! [[Any]]).map(\.floats)
+        let base = (json["base"] as! [[Any]]).map(\.floats)
+        let packed = PackedSequences(groups: fixture.groups.map { ($0.promptIDs, $0.completions.map(\.ids)) })
+        let got = PolicyModel(base: fixture.decoder, adapter: adapter).logProbs(packed, useAdapter: true)
+        var worst: Float = 0, moved: Float = 0
+        for (k, range) in packed.completionTargets.enumerated() {
+            for (t, i) in range.enumerated() {
+                worst = max(worst, abs(got[i] - expected[k][t]))
+                moved = max(moved, abs(expected[k][t] - base[k][t]))
+            }
+        }
+        XCTAssertLessThan(worst, 1e-4)
+        XCTAssertGreaterThan(moved, 0.05, "the trained adapter should change the model")
+        print("trained adapter vs PEFT: max |Δlogp| \(worst) (adapter moves logp by up to \(moved))")
+    }
+}
