@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Rewards", dependencies: ["SeededRandom"], swiftSettings: computeSettings),
         .target(name: "Datasets", dependencies: ["SeededRandom"]),
         .target(name: "GRPORun", dependencies: [
-            "Training", "LanguageModel", "Tokenization", "Rewards", "Datasets", "SeededRandom",
+            "Training", "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "SeededRandom",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "GRPOCLI", dependencies: [
@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel", "Tokenization", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "LanguageModel", "ModelFiles", "Tensors", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "GRPORunTests", dependencies: ["GRPORun", "Training"]),
+        .testTarget(name: "GRPORunTests", dependencies: ["GRPORun", "Training", "LanguageModel", "ModelFiles", "Tokenization", "TestSupport"]),
         .testTarget(name: "GRPOCLITests", dependencies: ["grpo", "ModelFiles", "TestSupport"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
