@@ -20,6 +20,8 @@ let computeSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 //   Rewards          the rule-based reward functions (seed-compatible and fixed)
 //   Training         LoRA, the decoder's backward pass, the GRPO objective, AdamW, PEFT adapters
 //   GRPORun          a run's YAML configuration, rollout production, data order, the training loop
+//   Transport        ZeroMQ sockets (ROUTER/DEALER, PUB/SUB), CurveZMQ keys and the ZAP allow-list
+//   RolloutLog       the segmented, checksummed, append-only log of accepted rollout groups
 //   Datasets         GSM8K-style data files, the built-in arithmetic set, prompt building
 //   GRPOCLI          the `grpo` toolbox commands; `grpo` is its thin executable
 let package = Package(
@@ -48,6 +50,8 @@ let package = Package(
                 swiftSettings: computeSettings),
         .target(name: "Rewards", dependencies: ["SeededRandom"], swiftSettings: computeSettings),
         .target(name: "Datasets", dependencies: ["SeededRandom"]),
+        .target(name: "Transport", dependencies: ["CZMQ"]),
+        .target(name: "RolloutLog"),
         .target(name: "GRPORun", dependencies: [
             "Training", "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "SeededRandom",
             .product(name: "Yams", package: "Yams"),
@@ -63,6 +67,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel", "Tokenization", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "LanguageModel", "ModelFiles", "Tensors", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+        .testTarget(name: "RolloutLogTests", dependencies: ["RolloutLog"]),
         .testTarget(name: "GRPORunTests", dependencies: ["GRPORun", "Training", "LanguageModel", "ModelFiles", "Tokenization", "TestSupport"]),
         .testTarget(name: "GRPOCLITests", dependencies: ["grpo", "ModelFiles", "TestSupport"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),

@@ -1,0 +1,2 @@
+/// The learner's append-only rollout log.
+enum RolloutLogModule {}

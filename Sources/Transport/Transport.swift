@@ -1,0 +1,2 @@
+/// ZeroMQ sockets for the learner and the rollout workers.
+enum TransportModule {}
