@@ -57,7 +57,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "GRPOCLI", dependencies: [
-            "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "Training", "GRPORun",
+            "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "Training", "GRPORun", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grpo", dependencies: ["GRPOCLI"]),

@@ -72,9 +72,14 @@ public enum Attention {
                     let dQh = dQ + r * qStride + h * hd
                     let lse = logSumExp[r * heads + h]
                     let d = Kernels.dot(dOh, oh, count: hd)
+                    // p_j = e^(s_j − lse), the forward's probabilities, recomputed.
                     slot.forEachKey { j, row in
-                        let k = keys + row * kvStride + kvOffset
-                        let p = FastMath.exp(Kernels.dot(qh, k, count: hd) * scale - lse)
+                        scores[j] = Kernels.dot(qh, keys + row * kvStride + kvOffset, count: hd) * scale
+                    }
+                    Kernels.expShifted(scores, count: slot.keyCount, shift: lse)
+                    // dv_j += p_j · dO, then scores[j] ← ds_j / √hd.
+                    slot.forEachKey { j, row in
+                        let p = scores[j]
                         let v = values + row * kvStride + kvOffset
                         Kernels.axpy(p, dOh, dValues + row * kvStride + kvOffset, count: hd)
                         scores[j] = p * (Kernels.dot(dOh, v, count: hd) - d) * scale

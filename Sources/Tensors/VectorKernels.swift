@@ -73,6 +73,14 @@ public enum Kernels {
         return m + Float(FastMath.log(Double(sum)))
     }
 
+    /// x[i] ← e^(x[i] − shift)
+    public static func expShifted(_ x: UnsafeMutablePointer<Float>, count: Int, shift: Float) {
+        let sv = Vec(repeating: shift)
+        var i = 0
+        while i + 16 <= count { store(FastMath.exp(load(x + i) - sv), x + i); i += 16 }
+        while i < count { x[i] = FastMath.exp(x[i] - shift); i += 1 }
+    }
+
     /// x[i] *= s
     public static func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by s: Float) {
         let sv = Vec(repeating: s)
