@@ -22,6 +22,8 @@ let computeSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 //   GRPORun          a run's YAML configuration, rollout production, data order, the training loop
 //   Transport        ZeroMQ sockets (ROUTER/DEALER, PUB/SUB), CurveZMQ keys and the ZAP allow-list
 //   RolloutLog       the segmented, checksummed, append-only log of accepted rollout groups
+//   GRPOProtocol     the learner–worker messages (PROTOCOL.md) and the adapter weights codec
+//   Learner          the learner: assignment, liveness, the rollout log, training thread, checkpoints, replay
 //   Datasets         GSM8K-style data files, the built-in arithmetic set, prompt building
 //   GRPOCLI          the `grpo` toolbox commands; `grpo` is its thin executable
 let package = Package(
@@ -52,6 +54,8 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["SeededRandom"]),
         .target(name: "Transport", dependencies: ["CZMQ"]),
         .target(name: "RolloutLog"),
+        .target(name: "GRPOProtocol", dependencies: ["Training", "RolloutLog"]),
+        .target(name: "Learner", dependencies: ["GRPORun", "GRPOProtocol", "Transport", "RolloutLog", "Training", "LanguageModel", "Datasets"]),
         .target(name: "GRPORun", dependencies: [
             "Training", "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "SeededRandom",
             .product(name: "Yams", package: "Yams"),

@@ -1,2 +1,0 @@
-/// ZeroMQ sockets for the learner and the rollout workers.
-enum TransportModule {}
