@@ -35,7 +35,7 @@ public struct DataOrder: Sendable, Equatable {
     }
 
     /// Fisher–Yates with a SplitMix64 stream per epoch.
-    static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+    public static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
         var rng = SplitMix64(seed: seed &+ 0x9E37_79B9 &* UInt64(epoch + 1))
         var p = Array(0..<count)
         for i in stride(from: count - 1, to: 0, by: -1) {

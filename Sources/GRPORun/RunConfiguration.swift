@@ -26,11 +26,15 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public var grpo = GRPOSection()
     public var optimizer = OptimizerSection()
     public var training = TrainingSection()
+    public var learner = LearnerSection()
+    public var worker = WorkerSection()
+    public var security = SecuritySection()
 
     public init(model: String) { self.model = model }
 
     enum CodingKeys: String, CodingKey {
         case model, adapter, seed, lora, data, prompt, rewards, generation, grpo, optimizer, training
+        case learner, worker, security
     }
 
     /// Range checks on every value a user can get wrong, naming the key.
@@ -67,6 +71,15 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         try check(training.numEpochs > 0, "training.num_epochs", "must be positive")
         try check(training.saveSteps >= 0, "training.save_steps", "must be ≥ 0 (0: only at the end)")
         try check(training.threads >= 1, "training.threads", "must be at least 1")
+        try check(learner.maxStaleness >= 0, "learner.max_staleness", "must be ≥ 0")
+        try check(learner.heartbeatMilliseconds >= 50, "learner.heartbeat_ms", "must be at least 50")
+        try check(learner.workerTimeoutMilliseconds > 2 * learner.heartbeatMilliseconds, "learner.worker_timeout_ms",
+                  "must exceed two heartbeats")
+        try check(learner.maxMessageBytes >= 1 << 16, "learner.max_message_bytes", "must be at least 64 KiB")
+        try check(learner.fsync == "always" || learner.fsync == "never" || learner.fsync.hasPrefix("every:"),
+                  "learner.fsync", "must be always, never or every:N")
+        try check(worker.promptsPerRequest >= 1, "worker.prompts_per_request", "must be at least 1")
+        try check(!security.curve || security.secretKey != nil, "security.secret_key", "is required when security.curve is on")
         do { try rewards.validate() } catch {
             throw ConfigurationError.invalidValue(key: "rewards", message: "\(error)")
         }
@@ -191,5 +204,68 @@ public struct TrainingSection: Codable, Equatable, Sendable {
         case promptsPerStep = "prompts_per_step", microBatchSize = "micro_batch_size", maxSteps = "max_steps"
         case numEpochs = "num_epochs", saveSteps = "save_steps", outputDir = "output_dir"
         case recomputeActivations = "recompute_activations", threads, sampleSteps = "sample_steps"
+    }
+}
+
+/// The learner's sockets, log and pacing.
+public struct LearnerSection: Codable, Equatable, Sendable {
+    /// Where workers connect for prompts and send groups (ROUTER).
+    public var bind = "tcp://127.0.0.1:5555"
+    /// Where adapter versions are published (PUB).
+    public var publish = "tcp://127.0.0.1:5556"
+    /// The rollout log; default `<output_dir>/rollouts`.
+    public var logDir: String?
+    /// always (fsync before every acknowledgement), every:N records, or never.
+    public var fsync = "always"
+    /// Groups sampled more than this many versions behind are dropped (or corrected).
+    public var maxStaleness = 1
+    /// drop, or correct (train with importance weights against the learner's logp_old).
+    public var stalePolicy = "drop"
+    public var heartbeatMilliseconds = 1000
+    public var workerTimeoutMilliseconds = 15000
+    /// float32 or bfloat16 broadcast of the adapter.
+    public var weightsDType = "float32"
+    /// full or delta broadcasts.
+    public var weightsEncoding = "full"
+    public var maxMessageBytes = 256 << 20
+    /// Allow a non-loopback bind without CURVE.
+    public var insecure = false
+
+    enum CodingKeys: String, CodingKey {
+        case bind, publish, logDir = "log_dir", fsync, maxStaleness = "max_staleness", stalePolicy = "stale_policy"
+        case heartbeatMilliseconds = "heartbeat_ms", workerTimeoutMilliseconds = "worker_timeout_ms"
+        case weightsDType = "weights_dtype", weightsEncoding = "weights_encoding", maxMessageBytes = "max_message_bytes", insecure
+    }
+}
+
+/// A rollout worker's connection to the learner.
+public struct WorkerSection: Codable, Equatable, Sendable {
+    public var learner = "tcp://127.0.0.1:5555"
+    public var weights = "tcp://127.0.0.1:5556"
+    /// Prompts asked for (and sampled together) at a time.
+    public var promptsPerRequest = 1
+    /// Silence from the learner after which the worker reconnects.
+    public var learnerTimeoutMilliseconds = 30000
+    public var reconnectMaxMilliseconds = 10000
+
+    enum CodingKeys: String, CodingKey {
+        case learner, weights, promptsPerRequest = "prompts_per_request"
+        case learnerTimeoutMilliseconds = "learner_timeout_ms", reconnectMaxMilliseconds = "reconnect_max_ms"
+    }
+}
+
+/// CurveZMQ: the learner's keypair and allow-list, the workers' keypairs and the learner's
+/// public key they pin.
+public struct SecuritySection: Codable, Equatable, Sendable {
+    public var curve = false
+    /// This process's secret key file (`grpo keys generate`).
+    public var secretKey: String?
+    /// Workers: the learner's public key file.
+    public var serverPublicKey: String?
+    /// Learner: a directory of allowed workers' *.pub files.
+    public var allowedKeys: String?
+
+    enum CodingKeys: String, CodingKey {
+        case curve, secretKey = "secret_key", serverPublicKey = "server_public_key", allowedKeys = "allowed_keys"
     }
 }

@@ -19,10 +19,8 @@ public enum RolloutSource {
 public final class TrainingLoop {
     public let configuration: RunConfiguration
     public let decoder: DecoderModel
-    public let adapter: LoRAAdapter
-    public let updater: GRPOUpdater
-    public let optimizer: AdamW
-    public let schedule: LearningRateSchedule
+    public let trainer: PolicyTrainer
+    public var adapter: LoRAAdapter { trainer.adapter }
     public let totalSteps: Int
     /// Live sampling: the model with its tokenizer, the producer, the problems and their order.
     private let live: (runtime: ModelRuntime, producer: RolloutProducer, problems: [Problem])?
@@ -56,24 +54,9 @@ public final class TrainingLoop {
             recorded = groups
             dataCount = groups.count
         }
-        let modelConfig = decoder.config
-        if let path = configuration.adapter {
-            adapter = try PEFTAdapterFiles.load(from: URL(fileURLWithPath: path), modelConfig: modelConfig)
-        } else {
-            adapter = LoRAAdapter(config: configuration.loraConfig, modelConfig: modelConfig)
-            adapter.initialize(seed: configuration.seed)
-        }
-        let policy = PolicyModel(base: decoder, adapter: adapter, recompute: training.recomputeActivations,
-                                 threads: training.threads)
-        updater = GRPOUpdater(policy: policy, settings: configuration.grpoSettings, microBatchSize: training.microBatchSize)
-        let o = configuration.optimizer
-        optimizer = AdamW(parameterCount: adapter.parameterCount, beta1: o.adamBeta1, beta2: o.adamBeta2,
-                          epsilon: o.adamEpsilon, weightDecay: o.weightDecay)
         let stepsForEpochs = Int((training.numEpochs * Double(dataCount) / Double(training.promptsPerStep)).rounded(.up))
         totalSteps = training.maxSteps ?? max(1, stepsForEpochs)
-        // Each pass over a batch is one optimizer step (μ per batch), as in TRL.
-        schedule = LearningRateSchedule(kind: o.lrSchedulerType, peak: o.learningRate, warmupRatio: o.warmupRatio,
-                                        totalSteps: totalSteps * configuration.grpo.numIterations)
+        trainer = try PolicyTrainer(configuration: configuration, decoder: decoder, totalSteps: totalSteps)
         order = DataOrder(count: dataCount, seed: configuration.seed)
         output = URL(fileURLWithPath: training.outputDir)
     }
@@ -123,19 +106,11 @@ public final class TrainingLoop {
             groups = (start..<(start + perStep)).map { recorded[$0 % recorded.count] }
         }
         let generated = Date()
-        let batch = TrainingBatch(groups: groups, settings: updater.settings, microBatchSize: configuration.training.microBatchSize)
-        let steps = updater.step(batch, optimizer: optimizer, schedule: schedule,
-                                 maxGradNorm: configuration.optimizer.maxGradNorm, stepsDone: optimizer.stepCount,
-                                 dropoutSeed: configuration.seed ^ UInt64(step))
-        let done = Date()
-
-        var report = StepReport(step: step)
         let rewardNames = live?.producer.scorer.names ?? Array(Set(groups.flatMap { $0.completions.flatMap(\.rewards.keys) })).sorted()
-        report.addRollouts(groups, rewardNames: rewardNames, maxCompletionLength: configuration.generation.maxCompletionLength)
-        report.addUpdate(steps)
+        var report = trainer.train(groups, rewardNames: rewardNames)
+        let done = Date()
         let tokens = groups.reduce(0) { $0 + $1.completions.reduce(0) { $0 + $1.ids.count } }
         report.set("generation_seconds", generated.timeIntervalSince(stepStart))
-        report.set("update_seconds", done.timeIntervalSince(generated))
         report.set("step_seconds", done.timeIntervalSince(stepStart))
         report.set("completion_tokens_per_second", Double(tokens) / max(done.timeIntervalSince(stepStart), 1e-9))
         let every = configuration.training.sampleSteps

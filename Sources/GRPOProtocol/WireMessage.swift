@@ -1,0 +1,62 @@
+import Foundation
+
+/// A decoded protocol message: its type, JSON header and optional binary payload.
+public struct WireMessage: Sendable {
+    public var type: MessageType
+    public var header: Data
+    public var payload: [UInt8]?
+
+    public init<H: Encodable>(_ type: MessageType, _ header: H, payload: [UInt8]? = nil) {
+        self.type = type
+        self.header = try! JSONEncoder().encode(header)
+        self.payload = payload
+    }
+
+    /// Frames to send (after the routing id on a ROUTER socket).
+    public var frames: [[UInt8]] {
+        var frames = [Array(type.rawValue.utf8), Array(header)]
+        if let payload { frames.append(payload) }
+        return frames
+    }
+
+    /// Parses frames, refusing anything that is not a well-formed message of this protocol.
+    public init(frames: [[UInt8]]) throws {
+        guard frames.count == 2 || frames.count == 3 else {
+            throw WireError("expected 2 or 3 frames, got \(frames.count)")
+        }
+        guard let name = String(bytes: frames[0], encoding: .utf8), let type = MessageType(rawValue: name) else {
+            throw WireError("unknown message type \(String(decoding: frames[0].prefix(32), as: UTF8.self).debugDescription)")
+        }
+        guard (frames.count == 3) == (type == .weights) else {
+            throw WireError("\(name) with \(frames.count) frames")
+        }
+        self.type = type
+        self.header = Data(frames[1])
+        self.payload = frames.count == 3 ? frames[2] : nil
+    }
+
+    /// The header as `H`, with an error naming the message type and the field at fault.
+    public func decode<H: Decodable>(_: H.Type) throws -> H {
+        do { return try JSONDecoder().decode(H.self, from: header) } catch let error as DecodingError {
+            throw WireError("\(type.rawValue) header: \(Self.describe(error))")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
+        }
+        switch error {
+        case .keyNotFound(let key, let c): return "missing \(path(c.codingPath + [key]))"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "wrong type at \(path(c.codingPath))"
+        case .dataCorrupted(let c): return c.codingPath.isEmpty ? "not JSON" : "bad value at \(path(c.codingPath))"
+        @unknown default: return "undecodable"
+        }
+    }
+}
+
+/// A message that breaks the protocol; the learner counts and logs it, never crashes on it.
+public struct WireError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GRPOProtocol
+import RolloutLog
+
+/// The learner's rollout log: one `GroupReport` (JSON) per accepted group, appended and made
+/// durable (per the fsync policy) before the worker is acknowledged.
+final class RolloutStore {
+    let directory: URL
+    private let writer: RolloutLogWriter
+    /// Draws already in the log, so a resent group is acknowledged but never logged twice.
+    private(set) var loggedDraws: Set<Int> = []
+    private(set) var bytesWritten = 0
+
+    /// Opens (or creates) the log; a torn tail from a crash is cut back and reported.
+    init(directory: URL, fsync: String, log: (String) -> Void) throws {
+        self.directory = directory
+        let policy: FsyncPolicy
+        switch fsync {
+        case "always": policy = .always
+        case "never": policy = .never
+        default: policy = .everyRecords(Int(fsync.dropFirst("every:".count)) ?? 1)
+        }
+        writer = try RolloutLogWriter.open(directory: directory, policy: policy)
+        if let recovery = writer.recovery { log("rollout log: \(recovery)") }
+    }
+
+    /// Every record in the log, in order.
+    static func readAll(_ directory: URL, log: (String) -> Void) throws -> [GroupReport] {
+        guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
+        let reader = try RolloutLogReader(directory: directory)
+        var reports: [GroupReport] = []
+        try reader.forEach { record in
+            do { reports.append(try JSONDecoder().decode(GroupReport.self, from: Data(record.payload))) } catch {
+                throw WireError("rollout log \(directory.path), record \(record.position): not a group report (\(error))")
+            }
+        }
+        for warning in reader.warnings { log("rollout log: \(warning)") }
+        return reports
+    }
+
+    func noteExisting(_ reports: [GroupReport]) {
+        loggedDraws.formUnion(reports.map(\.draw))
+    }
+
+    var recordCount: Int { writer.recordCount }
+
+    /// Appends `report`; when this returns, the record is durable under the fsync policy.
+    func append(_ report: GroupReport) throws -> Int {
+        let payload = try JSONEncoder().encode(report)
+        let position = try writer.append(payload)
+        loggedDraws.insert(report.draw)
+        bytesWritten += payload.count
+        return position.index
+    }
+
+    func close() { try? writer.close() }
+}
