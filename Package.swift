@@ -24,6 +24,7 @@ let computeSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 //   RolloutLog       the segmented, checksummed, append-only log of accepted rollout groups
 //   GRPOProtocol     the learner–worker messages (PROTOCOL.md) and the adapter weights codec
 //   Learner          the learner: assignment, liveness, the rollout log, training thread, checkpoints, replay
+//   RolloutWorker    a rollout worker: credits, sampling and scoring, acknowledgements, weight updates
 //   Datasets         GSM8K-style data files, the built-in arithmetic set, prompt building
 //   GRPOCLI          the `grpo` toolbox commands; `grpo` is its thin executable
 let package = Package(
@@ -31,6 +32,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "grpo", targets: ["grpo"]),
+        .executable(name: "learner", targets: ["learner"]),
+        .executable(name: "rollout-worker", targets: ["rollout-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -56,6 +59,11 @@ let package = Package(
         .target(name: "RolloutLog"),
         .target(name: "GRPOProtocol", dependencies: ["Training", "RolloutLog"]),
         .target(name: "Learner", dependencies: ["GRPORun", "GRPOProtocol", "Transport", "RolloutLog", "Training", "LanguageModel", "Datasets"]),
+        .target(name: "RolloutWorker", dependencies: ["GRPORun", "GRPOProtocol", "Transport", "Training", "LanguageModel"]),
+        .executableTarget(name: "learner", dependencies: ["Learner", "GRPORun", "Tensors",
+                                                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "rollout-worker", dependencies: ["RolloutWorker", "GRPORun", "Tensors",
+                                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "GRPORun", dependencies: [
             "Training", "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "SeededRandom",
             .product(name: "Yams", package: "Yams"),

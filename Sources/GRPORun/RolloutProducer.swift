@@ -11,6 +11,13 @@ public struct PreparedPrompt: Sendable {
     public var ids: [Int32]
     public var question: String
     public var answer: String
+
+    public init(index: Int, ids: [Int32], question: String, answer: String) {
+        self.index = index
+        self.ids = ids
+        self.question = question
+        self.answer = answer
+    }
 }
 
 /// A group as produced, with the texts the rewards saw (for sample logs).
@@ -49,10 +56,13 @@ public final class RolloutProducer {
     }
 
     /// Samples and scores one group per prompt. `seed` fixes every sequence's random stream.
-    public func produce(_ prompts: [PreparedPrompt], seed: UInt64, policyVersion: Int) -> [ProducedGroup] {
+    /// `onStep` runs between decode steps (a worker sends heartbeats there).
+    public func produce(_ prompts: [PreparedPrompt], seed: UInt64, policyVersion: Int,
+                        onStep: ((Int) -> Void)? = nil) -> [ProducedGroup] {
         let parameters = SamplingParameters(temperature: generation.temperature, topP: generation.topP, topK: generation.topK,
                                             maxTokens: generation.maxCompletionLength, seed: seed)
-        let sampled = runtime.generate(prompts: prompts.map(\.ids), groupSize: generation.groupSize, parameters: parameters)
+        let sampled = runtime.generate(prompts: prompts.map(\.ids), groupSize: generation.groupSize, parameters: parameters,
+                                       onStep: onStep)
         return zip(prompts, sampled).map { prompt, completions in
             let texts = completions.map(\.text)
             let scores = scorer.score(completions: texts, answers: Array(repeating: prompt.answer, count: texts.count))

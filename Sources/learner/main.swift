@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import GRPORun
+import Learner
+import Tensors
+
+/// `learner --config FILE`: the GRPO learner (see PROTOCOL.md and Deploy/).
+struct LearnerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "learner",
+        abstract: "Serve prompts to rollout workers, log their groups, train, and broadcast the adapter.")
+
+    @Option(help: "The run's YAML configuration.")
+    var config: String
+
+    @Option(name: .customLong("set"), help: "Override a key, e.g. --set learner.max_staleness=2 (repeatable).")
+    var overrides: [String] = []
+
+    @Flag(help: "Continue from the latest checkpoint and the groups logged after it.")
+    var resume = false
+
+    @Option(help: "Train from this rollout log alone (no workers) and write the adapter to --out.")
+    var replay: String?
+
+    @Option(help: "With --replay: where to write the adapter (default <output_dir>/replay-adapter).")
+    var out: String?
+
+    @Flag(help: "Allow binding a non-loopback address without CURVE.")
+    var insecure = false
+
+    func run() throws {
+        var configuration = try ConfigurationLoader.load(RunConfiguration.self, path: config,
+                                                         defaults: RunConfiguration(model: ""), overrides: overrides)
+        if insecure { configuration.learner.insecure = true }
+        let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if let replay {
+            let out = URL(fileURLWithPath: self.out ?? configuration.training.outputDir + "/replay-adapter")
+            try LearnerReplay.run(configuration: configuration, logDirectory: URL(fileURLWithPath: replay), out: out, log: log)
+        } else {
+            try LearnerServer(configuration: configuration, resume: resume, log: log).run()
+        }
+    }
+}
+
+OpenBLASCoreType.ensureBestKernels()
+LearnerCommand.main()

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import GRPORun
+import RolloutWorker
+import Tensors
+
+/// `rollout-worker --config FILE`: samples and scores groups for the learner.
+struct RolloutWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollout-worker",
+        abstract: "Sample and score groups of completions for a GRPO learner.")
+
+    @Option(help: "The run's YAML configuration (the learner's file: model, generation, rewards, worker, security).")
+    var config: String
+
+    @Option(name: .customLong("set"), help: "Override a key, e.g. --set worker.learner=tcp://10.0.0.5:5555 (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "This worker's name (default: host name and process id).")
+    var id: String?
+
+    func run() throws {
+        let configuration = try ConfigurationLoader.load(RunConfiguration.self, path: config,
+                                                         defaults: RunConfiguration(model: ""), overrides: overrides)
+        let name = id ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        try WorkerClient(configuration: configuration, workerID: name,
+                         log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }).run()
+    }
+}
+
+OpenBLASCoreType.ensureBestKernels()
+RolloutWorkerCommand.main()
