@@ -81,6 +81,9 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "LanguageModel", "ModelFiles", "Tensors", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "RolloutLogTests", dependencies: ["RolloutLog"]),
+        .testTarget(name: "DistributedTests", dependencies: [
+            "learner", "rollout-worker", "Transport", "RolloutLog", "GRPOProtocol", "Training", "LanguageModel", "TestSupport",
+        ]),
         .testTarget(name: "GRPORunTests", dependencies: ["GRPORun", "Training", "LanguageModel", "ModelFiles", "Tokenization", "TestSupport"]),
         .testTarget(name: "GRPOCLITests", dependencies: ["grpo", "ModelFiles", "TestSupport"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
