@@ -34,8 +34,12 @@ final class LearnerSockets {
                 throw ConfigurationError.invalidValue(key: "security.allowed_keys", message: "is required on the learner with CURVE")
             }
             let allowed = try CurveKeyPair.allowList(directory: URL(fileURLWithPath: allowDir))
-            zap = try ZAPHandler(allowedKeys: Set(allowed.values)) { key, address, ok in
-                if !ok { log("learner: refused a CURVE client from \(address) with key \(key.isEmpty ? "(none)" : key)") }
+            zap = try ZAPHandler(allowedKeys: Set(allowed.keys)) { key, address, ok in
+                if ok {
+                    log("learner: admitted \(allowed[key] ?? key) (CURVE) from \(address)")
+                } else {
+                    log("learner: refused a CURVE client from \(address) with key \(key.isEmpty ? "(none)" : key)")
+                }
             }
             for socket in [work, weights] { try socket.makeCurveServer(secretKey: keys.secretKey) }
         }
