@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["SeededRandom"]),
         .target(name: "Transport", dependencies: ["CZMQ"]),
         .target(name: "RolloutLog"),
-        .target(name: "GRPOProtocol", dependencies: ["Training", "RolloutLog"]),
+        .target(name: "GRPOProtocol", dependencies: ["Training", "RolloutLog"], exclude: ["PROTOCOL.md"]),
         .target(name: "Learner", dependencies: ["GRPORun", "GRPOProtocol", "Transport", "RolloutLog", "Training", "LanguageModel", "Datasets"]),
         .target(name: "RolloutWorker", dependencies: ["GRPORun", "GRPOProtocol", "Transport", "Training", "LanguageModel"]),
         .executableTarget(name: "learner", dependencies: ["Learner", "GRPORun", "Tensors",
