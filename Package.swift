@@ -69,7 +69,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "GRPOCLI", dependencies: [
-            "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "Training", "GRPORun", "Transport", "RolloutLog", "GRPOProtocol",
+            "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "Training", "GRPORun", "Transport", "RolloutLog", "GRPOProtocol", "SeededRandom",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grpo", dependencies: ["GRPOCLI"]),

@@ -43,16 +43,19 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Option(help: "inference (prefill, decoding, scoring) or training (LoRA forward + backward + reference forward).")
+    @Option(help: "inference (prefill, decoding, scoring), training (LoRA forward + backward + reference forward) or learner (ingest and broadcast; --model unused).")
     var suite = "inference"
 
     @OptionGroup var training: TrainingBenchOptions
+
+    @OptionGroup var learner: LearnerBenchOptions
 
     func run() throws {
         switch suite {
         case "inference": try runInference()
         case "training": try TrainingBench(options: training, model: model, json: json).run()
-        default: throw CLIError.badOption("--suite \(suite): expected inference or training")
+        case "learner": try LearnerBench(options: learner, json: json).run()
+        default: throw CLIError.badOption("--suite \(suite): expected inference, training or learner")
         }
     }
 
