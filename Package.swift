@@ -25,6 +25,7 @@ let computeSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 //   GRPOProtocol     the learner–worker messages (PROTOCOL.md) and the adapter weights codec
 //   Learner          the learner: assignment, liveness, the rollout log, training thread, checkpoints, replay
 //   RolloutWorker    a rollout worker: credits, sampling and scoring, acknowledgements, weight updates
+//   Metrics          metrics.jsonl and native TensorBoard event files (TFRecord + hand-encoded protobuf)
 //   Datasets         GSM8K-style data files, the built-in arithmetic set, prompt building
 //   GRPOCLI          the `grpo` toolbox commands; `grpo` is its thin executable
 let package = Package(
@@ -57,15 +58,16 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["SeededRandom"]),
         .target(name: "Transport", dependencies: ["CZMQ"]),
         .target(name: "RolloutLog"),
+        .target(name: "Metrics", dependencies: ["RolloutLog"]),
         .target(name: "GRPOProtocol", dependencies: ["Training", "RolloutLog"], exclude: ["PROTOCOL.md"]),
-        .target(name: "Learner", dependencies: ["GRPORun", "GRPOProtocol", "Transport", "RolloutLog", "Training", "LanguageModel", "Datasets"]),
+        .target(name: "Learner", dependencies: ["GRPORun", "GRPOProtocol", "Transport", "RolloutLog", "Training", "LanguageModel", "Datasets", "Metrics"]),
         .target(name: "RolloutWorker", dependencies: ["GRPORun", "GRPOProtocol", "Transport", "Training", "LanguageModel"]),
         .executableTarget(name: "learner", dependencies: ["Learner", "GRPORun", "Tensors",
                                                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "rollout-worker", dependencies: ["RolloutWorker", "GRPORun", "Tensors",
                                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "GRPORun", dependencies: [
-            "Training", "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "SeededRandom",
+            "Training", "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "SeededRandom", "Metrics",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "GRPOCLI", dependencies: [
@@ -81,6 +83,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "LanguageModel", "ModelFiles", "Tensors", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
         .testTarget(name: "RolloutLogTests", dependencies: ["RolloutLog"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "DistributedTests", dependencies: [
             "learner", "rollout-worker", "Transport", "RolloutLog", "GRPOProtocol", "Training", "LanguageModel", "TestSupport",
         ]),

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Metrics
 import LanguageModel
 import Rewards
 import Training
@@ -27,6 +28,7 @@ public final class TrainingLoop {
     private var order: DataOrder
     private let recorded: [RolloutGroup]
     private let output: URL
+    private var metrics: RunMetricsWriter?
     /// Receives progress and sample lines (stderr by default).
     public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
@@ -65,9 +67,8 @@ public final class TrainingLoop {
     /// final adapter to `output_dir/adapter`.
     public func run() throws {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        let metricsURL = output.appendingPathComponent("metrics.jsonl")
-        FileManager.default.createFile(atPath: metricsURL.path, contents: nil)
-        let metrics = try FileHandle(forWritingTo: metricsURL)
+        let metrics = try RunMetricsWriter(outputDirectory: output.path)
+        self.metrics = metrics
         defer { try? metrics.close() }
         let training = configuration.training
         let work = live.map { "\(training.promptsPerStep) prompts × \(configuration.generation.groupSize) completions, \($0.problems.count) problems" }
@@ -77,7 +78,7 @@ public final class TrainingLoop {
         let started = Date()
         for step in 1...totalSteps {
             let report = try runStep(step)
-            metrics.write(Data((report.jsonLine + "\n").utf8))
+            try metrics.write(step: report.step, names: report.names, values: report.values, jsonLine: report.jsonLine)
             log(progressLine(report, elapsed: Date().timeIntervalSince(started)))
             if training.saveSteps > 0 && step % training.saveSteps == 0 && step < totalSteps {
                 try PEFTAdapterFiles.save(adapter, to: output.appendingPathComponent("checkpoint-\(step)"),
@@ -115,7 +116,9 @@ public final class TrainingLoop {
         report.set("completion_tokens_per_second", Double(tokens) / max(done.timeIntervalSince(stepStart), 1e-9))
         let every = configuration.training.sampleSteps
         if every > 0 && (step == 1 || step % every == 0), let first = produced.first {
-            log(sampleLines(first))
+            let sample = sampleLines(first)
+            log(sample)
+            try? metrics?.addText(step: step, tag: "samples", text: "```\n" + sample + "\n```")
         }
         return report
     }

@@ -3,6 +3,7 @@ import Foundation
 import GRPOProtocol
 import GRPORun
 import LanguageModel
+import Metrics
 import Training
 import Transport
 
@@ -44,7 +45,7 @@ public final class LearnerServer {
     private var stalenessSum = 0, stalenessCount = 0
     private var lastBroadcastBytes = 0, lastBroadcastSeconds = 0.0
     private var groupsSinceReport = 0, lastReport = Date()
-    private let metrics: FileHandle
+    private let metrics: RunMetricsWriter
 
     /// Sets up model, data, log and trainer; with `resume`, continues from the latest
     /// checkpoint and the groups logged after it.
@@ -86,10 +87,7 @@ public final class LearnerServer {
                                       encoding: l.weightsEncoding == "delta" ? .delta : .full,
                                       dtype: l.weightsDType == "bfloat16" ? .bfloat16 : .float32)
         for report in existing.dropFirst(consumed) { trainerThread.enqueue(report) }
-        let metricsURL = output.appendingPathComponent("metrics.jsonl")
-        if !FileManager.default.fileExists(atPath: metricsURL.path) { FileManager.default.createFile(atPath: metricsURL.path, contents: nil) }
-        metrics = try FileHandle(forWritingTo: metricsURL)
-        metrics.seekToEndOfFile()
+        metrics = try RunMetricsWriter(outputDirectory: output.path, resume: resume)
         if let checkpoint {
             log("learner: resumed at step \(trainer.stepsDone) (\(checkpoint.recordsConsumed) groups trained, "
                 + "\(existing.count - consumed) logged since, \(schedule.pendingRequeued.count) prompts to redo)")
@@ -278,7 +276,7 @@ public final class LearnerServer {
         report.set("learner/broadcast_seconds", lastBroadcastSeconds)
         for (k, v) in counters.sorted(by: { $0.key < $1.key }) { report.set("learner/\(k)", Double(v)) }
         groupsSinceReport = 0; stalenessSum = 0; stalenessCount = 0; lastReport = Date()
-        metrics.write(Data((report.jsonLine + "\n").utf8))
+        try metrics.write(step: report.step, names: report.names, values: report.values, jsonLine: report.jsonLine)
         log(String(format: "step %d/%d  reward %.3f ± %.3f  kl %.4f  workers %d  %.2f groups/s  staleness %.2f  v%d",
                    report.step, totalSteps, report["reward"] ?? 0, report["reward_std"] ?? 0, report["kl"] ?? 0,
                    workers.count, report["learner/groups_per_second"] ?? 0, report["learner/staleness_mean"] ?? 0, version))
