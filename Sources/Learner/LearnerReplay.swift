@@ -9,6 +9,9 @@ import Training
 public enum LearnerReplay {
     public static func run(configuration: RunConfiguration, logDirectory: URL, out: URL, log: (String) -> Void) throws {
         try configuration.validate()
+        guard FileManager.default.fileExists(atPath: logDirectory.path) else {
+            throw ConfigurationError.unreadable(path: logDirectory.path, reason: "no rollout log here")
+        }
         let reports = try RolloutStore.readAll(logDirectory, log: log)
         let perStep = configuration.training.promptsPerStep
         let steps = min(reports.count / perStep, configuration.training.maxSteps ?? Int.max)
