@@ -6,6 +6,6 @@ public struct GRPOCommand: ParsableCommand {
         commandName: "grpo",
         abstract: "GRPO toolbox for Qwen2/Llama models on CPU.",
         subcommands: [TokenizeCommand.self, ScoreCommand.self, GenerateCommand.self, BenchCommand.self,
-                      RewardsCommand.self, DataCommand.self, GradCommand.self, TrainCommand.self, ExportCommand.self, KeysCommand.self, RolloutsCommand.self])
+                      RewardsCommand.self, DataCommand.self, GradCommand.self, TrainCommand.self, ExportCommand.self, KeysCommand.self, RolloutsCommand.self, EvalCommand.self])
     public init() {}
 }
