@@ -20,9 +20,11 @@ checkpointing is off unless --checkpointing (recent TRL turns it on by default).
 Figures: training tokens/s = 16 x (prompt + completion) / step seconds, best of --repeats steps
 after one warm-up step. grpo also reports the same 16 completions run as one GRPO group sharing
 one prompt (its trainer runs the shared prompt once); PyTorch has no such path, so that row
-compares against the same independent-sequence PyTorch figure. Peak RSS is ru_maxrss of a
-fresh process that loads the model and runs one step of 16 x 456 tokens (prompt 256 +
-completion 200); the load alone is reported too, since it can set the peak.
+compares against the same independent-sequence PyTorch figure. Peak RSS is that of a fresh
+process that loads the model and runs one step of 16 x 456 tokens (prompt 256 + completion 200);
+the load alone is reported too, since it can set the peak. It is read from VmHWM, not ru_maxrss:
+Linux carries ru_maxrss across fork+exec, so a child's ru_maxrss starts at its parent's peak.
+For the same reason grpo is run before torch is imported (the imports alone are ~770 MiB).
 
     swift build -c release --product grpo
     python3 Scripts/bench-training-torch.py [--torch-only] [--json]
@@ -35,18 +37,21 @@ import subprocess
 import sys
 import time
 
-import torch
-
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 SEQUENCES = 16
 TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
 def peak_rss_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    try:  # this process's own high-water mark (see the docstring for why not ru_maxrss)
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def load(model_path, rank, checkpointing):
+    import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
     torch.set_num_threads(2)
@@ -60,11 +65,13 @@ def load(model_path, rank, checkpointing):
 
 
 def token_ids(prompt, completion):
+    import torch
     return torch.tensor([[(1000 + 7919 * i + 104729 * j) % 150000 for j in range(prompt + completion)]
                          for i in range(SEQUENCES)])
 
 
 def train_step(model, ids, prompt, micro, advantages, full_logits):
+    import torch
     completion = ids.shape[1] - prompt
     model.zero_grad(set_to_none=True)
     for s in range(0, SEQUENCES, micro):
@@ -90,6 +97,7 @@ def train_step(model, ids, prompt, micro, advantages, full_logits):
 
 
 def bench_torch(args):
+    import torch
     t = time.time()
     model = load(args.model, args.rank, args.checkpointing)
     fig = {"load_seconds": time.time() - t, "load_peak_rss_mib": peak_rss_mib()}
@@ -115,6 +123,7 @@ def bench_torch(args):
     rss = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
     fig["train_peak_rss_mib"] = rss["train_peak_rss_mib"]
     fig["load_peak_rss_mib"] = rss["load_peak_rss_mib"]
+    fig["torch_threads"] = torch.get_num_threads()
     return fig
 
 
@@ -167,8 +176,7 @@ def main():
         if ours is not None and ours.get(a) is not None and theirs.get(b):
             ratios[a] = ours[a] / theirs[b]
     if args.json:
-        print(json.dumps({"grpo": ours, "pytorch": theirs, "ratios": ratios,
-                          "torch_threads": torch.get_num_threads()}, indent=1))
+        print(json.dumps({"grpo": ours, "pytorch": theirs, "ratios": ratios}, indent=1))
         return
     print(f"{'figure':42} {'grpo':>10} {'pytorch':>10} {'ratio':>8}")
     for label, a, b in rows:
@@ -176,7 +184,7 @@ def main():
         ratio = f"{ratios[a]:7.2f}x" if a in ratios else f"{'-':>8}"
         print(f"{label:42} {mine} {theirs[b]:10.1f} {ratio}")
     print(f"pytorch: step {theirs['step_seconds']:.1f} s, load peak RSS {theirs['load_peak_rss_mib']:.0f} MiB, "
-          f"threads {torch.get_num_threads()}, {'full' if args.full_logits else 'completion-only'} logits, "
+          f"threads {theirs['torch_threads']}, {'full' if args.full_logits else 'completion-only'} logits, "
           f"checkpointing {'on' if args.checkpointing else 'off'}")
     if ours is not None:
         print(f"OpenBLAS kernels: {ours.get('blas_core')}")
