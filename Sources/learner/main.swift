@@ -10,8 +10,8 @@ struct LearnerCommand: ParsableCommand {
         commandName: "learner",
         abstract: "Serve prompts to rollout workers, log their groups, train, and broadcast the adapter.")
 
-    @Option(help: "The run's YAML configuration.")
-    var config: String
+    @Option(help: "The run's YAML configuration (default: the embedded Configs/quickstart.yaml).")
+    var config: String?
 
     @Option(name: .customLong("set"), help: "Override a key, e.g. --set learner.max_staleness=2 (repeatable).")
     var overrides: [String] = []
@@ -29,8 +29,9 @@ struct LearnerCommand: ParsableCommand {
     var insecure = false
 
     func run() throws {
-        var configuration = try ConfigurationLoader.load(RunConfiguration.self, path: config,
-                                                         defaults: RunConfiguration(model: ""), overrides: overrides)
+        var configuration = try config.map {
+            try ConfigurationLoader.load(RunConfiguration.self, path: $0, defaults: RunConfiguration(model: ""), overrides: overrides)
+        } ?? RunConfiguration.quickstart(overrides: overrides)
         if insecure { configuration.learner.insecure = true }
         let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if let replay {

@@ -10,8 +10,8 @@ struct RolloutWorkerCommand: ParsableCommand {
         commandName: "rollout-worker",
         abstract: "Sample and score groups of completions for a GRPO learner.")
 
-    @Option(help: "The run's YAML configuration (the learner's file: model, generation, rewards, worker, security).")
-    var config: String
+    @Option(help: "The run's YAML configuration, the learner's file (default: the embedded Configs/quickstart.yaml).")
+    var config: String?
 
     @Option(name: .customLong("set"), help: "Override a key, e.g. --set worker.learner=tcp://10.0.0.5:5555 (repeatable).")
     var overrides: [String] = []
@@ -20,8 +20,9 @@ struct RolloutWorkerCommand: ParsableCommand {
     var id: String?
 
     func run() throws {
-        let configuration = try ConfigurationLoader.load(RunConfiguration.self, path: config,
-                                                         defaults: RunConfiguration(model: ""), overrides: overrides)
+        let configuration = try config.map {
+            try ConfigurationLoader.load(RunConfiguration.self, path: $0, defaults: RunConfiguration(model: ""), overrides: overrides)
+        } ?? RunConfiguration.quickstart(overrides: overrides)
         let name = id ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         try WorkerClient(configuration: configuration, workerID: name,
                          log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }).run()

@@ -86,3 +86,13 @@ final class DataOrderTests: XCTestCase {
         XCTAssertEqual(a.next(15), b.next(15))
     }
 }
+
+final class EmbeddedQuickstartTests: XCTestCase {
+    /// `learner` and `rollout-worker` without --config run Configs/quickstart.yaml as embedded.
+    func testEmbeddedQuickstartIsTheCommittedFile() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = try String(contentsOf: root.appendingPathComponent("Configs/quickstart.yaml"), encoding: .utf8)
+        XCTAssertEqual(RunConfiguration.quickstartYAML, file, "regenerate Sources/GRPORun/EmbeddedQuickstart.swift from Configs/quickstart.yaml")
+        XCTAssertNoThrow(try RunConfiguration.quickstart().validate())
+    }
+}
