@@ -69,6 +69,10 @@ final class TrainerThread: @unchecked Sendable {
     }
 
     func start() {
+        if trainer.stepsDone >= totalSteps {   // a finished run, resumed: nothing left to train
+            condition.lock(); finished = true; condition.unlock()
+            return
+        }
         let thread = Thread { [self] in run() }
         thread.stackSize = 16 << 20
         thread.name = "trainer"

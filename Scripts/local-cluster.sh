@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# One learner and N rollout workers on this machine, over loopback.
+#
+#   Scripts/local-cluster.sh N [CONFIG] [--resume] [--set key.path=value ...]
+#
+# CONFIG defaults to Configs/quickstart.yaml. The processes run in the repository root, so
+# relative paths in CONFIG are relative to it. --set overrides go to every process, --resume
+# to the learner. Each process logs to <output_dir>/logs/NAME.log; the learner's log is also
+# shown here. The script waits for the learner to finish, then stops any worker still
+# running and exits with the learner's status. Ctrl-C stops them all (the rollout log and
+# checkpoints stay: run again with --resume to continue).
+#
+# Environment:
+#   GRPO_BIN              the directory holding `learner` and `rollout-worker`; by default
+#                         .build/release, built with `swift build -c release` when missing or
+#                         older than Sources/
+#   OPENBLAS_NUM_THREADS  OpenBLAS threads per process; default cores / (N + 1), at least 1
+set -euo pipefail
+
+say() { echo "local-cluster: $*" >&2; }
+usage() { sed -n '2,/^set -/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+
+# --- arguments
+[ $# -ge 1 ] || usage
+case $1 in -h|--help) usage ;; esac
+workers=$1; shift
+[[ $workers =~ ^[1-9][0-9]*$ ]] || { say "N must be a positive number, not '$workers'"; usage; }
+config=$repo/Configs/quickstart.yaml
+if [ $# -gt 0 ] && [[ $1 != -* ]]; then config=$1; shift; fi
+resume=()
+sets=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --resume) resume=(--resume) ;;
+        --set) [ $# -ge 2 ] || usage; sets+=(--set "$2"); shift ;;
+        --set=*) sets+=(--set "${1#--set=}") ;;
+        -h|--help) usage ;;
+        *) say "unknown argument '$1'"; usage ;;
+    esac
+    shift
+done
+[ -f "$config" ] || { say "$config: no such file"; exit 1; }
+config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
+
+# --- binaries (GRPO_BIN is taken relative to the caller's directory)
+if [ -n "${GRPO_BIN:-}" ]; then
+    bin=$(cd "$GRPO_BIN" && pwd)
+    for program in learner rollout-worker; do
+        [ -x "$bin/$program" ] || { say "$bin/$program: not found"; exit 1; }
+    done
+fi
+cd "$repo"
+if [ -z "${GRPO_BIN:-}" ]; then
+    bin=$repo/.build/release
+    for program in learner rollout-worker; do
+        if [ ! -x "$bin/$program" ] || [ -n "$(find Sources Package.swift -newer "$bin/$program" -print -quit)" ]; then
+            say "building $program (release)"
+            swift build -c release --product "$program"
+        fi
+    done
+fi
+
+# --- the run's output directory: a --set override, else CONFIG's training.output_dir, else the default
+output_dir() {
+    local value="" s
+    for s in "${sets[@]}"; do
+        case $s in training.output_dir=*) value=${s#training.output_dir=} ;; esac
+    done
+    if [ -z "$value" ]; then
+        # output_dir is a key of the training section only, in block or flow style.
+        value=$(sed -n -E "s/^[^#]*[[:space:]{,]output_dir:[[:space:]]*(\"([^\"]*)\"|'([^']*)'|([^,}#[:space:]]+)).*/\2\3\4/p" \
+                    "$config" | head -n 1)
+    fi
+    echo "${value:-runs/grpo}"
+}
+out=$(output_dir)
+logs=$out/logs
+mkdir -p "$logs"
+
+cores=$(nproc)
+threads=$(( cores / (workers + 1) ))
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-$(( threads > 0 ? threads : 1 ))}
+
+# --- processes
+pids=()
+names=()
+start() {   # start NAME PROGRAM ARGS...: runs in the background, output appended to logs/NAME.log
+    local name=$1; shift
+    echo "=== $(date -u +%Y-%m-%dT%H:%M:%SZ) $*" >> "$logs/$name.log"
+    "$@" >> "$logs/$name.log" 2>&1 &
+    pids+=($!)
+    names+=("$name")
+}
+stop_all() {
+    local pid
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+}
+interrupted() {
+    trap - INT TERM
+    say "interrupted: stopping the learner and workers"
+    stop_all
+    wait
+    exit 130
+}
+# Background processes of a script ignore SIGINT, so Ctrl-C is forwarded as SIGTERM.
+trap interrupted INT TERM
+trap stop_all EXIT
+
+say "learner + $workers workers, config $config, output $out, $OPENBLAS_NUM_THREADS OpenBLAS threads each"
+start learner "$bin/learner" --config "$config" "${sets[@]}" "${resume[@]}"
+learner=${pids[0]}
+tail -n 0 -f --pid="$learner" "$logs/learner.log" &
+for i in $(seq 1 "$workers"); do
+    start "worker-$i" "$bin/rollout-worker" --config "$config" --id "local-$i" "${sets[@]}"
+done
+
+# Wait for the learner. Workers exit 0 once it says the run is over (it then writes the
+# adapter); if every worker has failed while the learner still needs them, give up.
+declare -A exited=()          # worker pid -> exit status
+count_workers() {             # sets alive and succeeded
+    local pid code
+    alive=0 succeeded=0
+    for pid in "${pids[@]:1}"; do
+        if kill -0 "$pid" 2>/dev/null; then alive=$((alive + 1)); continue; fi
+        if [ -z "${exited[$pid]:-}" ]; then code=0; wait "$pid" || code=$?; exited[$pid]=$code; fi
+        [ "${exited[$pid]}" = 0 ] && succeeded=$((succeeded + 1))
+    done
+    return 0
+}
+while kill -0 "$learner" 2>/dev/null; do
+    count_workers
+    if [ "$alive" = 0 ] && [ "$succeeded" = 0 ] && kill -0 "$learner" 2>/dev/null; then
+        say "every worker failed before the learner finished; see $logs/worker-*.log"
+        tail -n 5 "$logs"/worker-*.log >&2 || true
+        kill -TERM "$learner" 2>/dev/null || true
+        wait "$learner" || true
+        exit 1
+    fi
+    sleep 1
+done
+status=0
+wait "$learner" || status=$?
+
+# Workers leave by themselves when the learner tells them the run is over; stop stragglers.
+for _ in $(seq 1 20); do
+    count_workers
+    [ "$alive" = 0 ] && break
+    sleep 0.5
+done
+stop_all
+wait || true
+trap - EXIT
+
+if [ "$status" = 0 ]; then
+    say "done: adapter $out/adapter, metrics $out/metrics.jsonl, logs $logs/"
+else
+    say "the learner exited with status $status; see $logs/learner.log"
+fi
+exit "$status"
