@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 /// A decoded protocol message: its type, JSON header and optional binary payload.
 public struct WireMessage: Sendable {
@@ -38,21 +39,10 @@ public struct WireMessage: Sendable {
     /// The header as `H`, with an error naming the message type and the field at fault.
     public func decode<H: Decodable>(_: H.Type) throws -> H {
         do { return try JSONDecoder().decode(H.self, from: header) } catch let error as DecodingError {
-            throw WireError("\(type.rawValue) header: \(Self.describe(error))")
+            throw WireError("\(type.rawValue) header: \(error.summary)")
         }
     }
 
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
-        }
-        switch error {
-        case .keyNotFound(let key, let c): return "missing \(path(c.codingPath + [key]))"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "wrong type at \(path(c.codingPath))"
-        case .dataCorrupted(let c): return c.codingPath.isEmpty ? "not JSON" : "bad value at \(path(c.codingPath))"
-        @unknown default: return "undecodable"
-        }
-    }
 }
 
 /// A message that breaks the protocol; the learner counts and logs it, never crashes on it.

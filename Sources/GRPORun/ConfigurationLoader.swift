@@ -1,4 +1,5 @@
 import Foundation
+import Training
 import Yams
 
 /// A configuration problem, naming the file and the key.
@@ -55,7 +56,7 @@ public enum ConfigurationLoader {
             config = try JSONDecoder().decode(C.self, from: data)
         } catch let error as DecodingError {
             throw ConfigurationError.inFile(path: path, error: ConfigurationError.invalidValue(
-                key: Self.keyPath(error), message: Self.reason(error)))
+                key: error.keyPath, message: error.problem))
         }
         // Keys the decoded value does not carry back were not understood by any decoder.
         try checkKnown(user, against: try jsonObject(config), keyPath: "", path: path)
@@ -120,23 +121,4 @@ public enum ConfigurationLoader {
         }
     }
 
-    private static func keyPath(_ error: DecodingError) -> String {
-        let path: [CodingKey]
-        switch error {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
-        case .keyNotFound(let key, let c): path = c.codingPath + [key]
-        @unknown default: path = []
-        }
-        return path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
-    }
-
-    private static func reason(_ error: DecodingError) -> String {
-        switch error {
-        case .typeMismatch(let type, _): return "has the wrong type (expected \(type))"
-        case .valueNotFound(let type, _): return "is missing a value (expected \(type))"
-        case .keyNotFound: return "is required"
-        case .dataCorrupted(let c): return "has an invalid value: \(c.debugDescription)"
-        @unknown default: return "is invalid"
-        }
-    }
 }

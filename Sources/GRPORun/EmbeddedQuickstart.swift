@@ -61,6 +61,7 @@ training:
   save_steps: 20
   sample_steps: 10
   output_dir: runs/quickstart
+
 """#
 
     /// The embedded quickstart, with `overrides` applied.

@@ -1,0 +1,28 @@
+/// One wording for decoding errors everywhere a record, message or configuration is read:
+/// where (a dotted key path such as `completions[0].reward`) and what went wrong.
+extension DecodingError {
+    /// The key path of the value at fault, e.g. `grpo.loss_type` or `completions[2].ids`.
+    public var keyPath: String {
+        let path: [CodingKey]
+        switch self {
+        case .keyNotFound(let key, let c): path = c.codingPath + [key]
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
+        @unknown default: path = []
+        }
+        return path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
+    }
+
+    /// What is wrong there.
+    public var problem: String {
+        switch self {
+        case .keyNotFound: return "is missing"
+        case .typeMismatch(let type, _): return "has the wrong type (expected \(type))"
+        case .valueNotFound(let type, _): return "is null (expected \(type))"
+        case .dataCorrupted(let c): return c.codingPath.isEmpty ? "is not valid JSON" : "has an invalid value (\(c.debugDescription))"
+        @unknown default: return "is invalid"
+        }
+    }
+
+    /// `'key.path' problem`, or the problem alone for the whole document.
+    public var summary: String { keyPath.isEmpty ? "the document \(problem)" : "'\(keyPath)' \(problem)" }
+}
