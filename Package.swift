@@ -68,6 +68,7 @@ let package = Package(
                                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "GRPORun", dependencies: [
             "Training", "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "SeededRandom", "Metrics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "GRPOCLI", dependencies: [

@@ -20,6 +20,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Train on recorded rollout groups (JSONL, as `grpo grad --batch`) instead of sampling.")
     var rollouts: String?
 
+    @OptionGroup var console: ConsoleOptions
+
     func run() throws {
         let configuration = try ConfigurationLoader.load(RunConfiguration.self, path: config,
                                                          defaults: RunConfiguration(model: ""), overrides: overrides)
@@ -28,6 +30,8 @@ struct TrainCommand: ParsableCommand {
             // The vocabulary is checked against the model once it is loaded.
             source = .recorded(try RolloutGroup.readJSONLines(rollouts, vocabularySize: Int(Int32.max)))
         }
-        try TrainingLoop(configuration: configuration, source: source).run()
+        let loop = try TrainingLoop(configuration: configuration, source: source)
+        loop.log = try console.log(program: "grpo train").sink
+        try loop.run()
     }
 }

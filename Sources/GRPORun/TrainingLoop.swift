@@ -133,19 +133,26 @@ public final class TrainingLoop {
 
     /// A sample as the seed prints it: question, reference answer, output, extracted answer.
     private func sampleLines(_ g: ProducedGroup) -> String {
-        let output = g.texts.first ?? ""
-        return """
-            ---- sample (prompt \(g.prompt.index)) ----
-            question: \(g.prompt.question)
-            answer:   \(g.prompt.answer)
-            output:   \(output)
-            extracted: \(AnswerExtraction.answer(in: output))
-            reward:   \(g.group.completions.first.map { String(format: "%.3f", $0.reward) } ?? "-")
-            """
+        SampleText.lines(promptIndex: g.prompt.index, question: g.prompt.question, answer: g.prompt.answer,
+                         output: g.texts.first ?? "", reward: g.group.completions.first?.reward)
     }
 
-    static func duration(_ seconds: Double) -> String {
+    public static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : String(format: "%dm%02ds", s / 60, s % 60)
+    }
+}
+
+/// The sample completion block `grpo train` and the learner print every `sample_steps`.
+public enum SampleText {
+    public static func lines(promptIndex: Int, question: String, answer: String, output: String, reward: Float?) -> String {
+        """
+        ---- sample (prompt \(promptIndex)) ----
+        question: \(question)
+        answer:   \(answer)
+        output:   \(output)
+        extracted: \(AnswerExtraction.answer(in: output))
+        reward:   \(reward.map { String(format: "%.3f", $0) } ?? "-")
+        """
     }
 }

@@ -46,6 +46,8 @@ public final class LearnerServer {
     private var lastBroadcastBytes = 0, lastBroadcastSeconds = 0.0
     private var groupsSinceReport = 0, lastReport = Date()
     private let metrics: RunMetricsWriter
+    private let started = Date()
+    private var firstStep = 0
 
     /// Sets up model, data, log and trainer; with `resume`, continues from the latest
     /// checkpoint and the groups logged after it.
@@ -81,6 +83,7 @@ public final class LearnerServer {
         schedule = DrawSchedule(dataCount: problems.count, seed: configuration.seed, nextDraw: nextDraw,
                                 requeued: Array(candidates.subtracting(store.loggedDraws)))
         version = trainer.stepsDone
+        firstStep = trainer.stepsDone
         let l = configuration.learner
         trainerThread = TrainerThread(trainer: trainer, totalSteps: totalSteps, promptsPerStep: perStep,
                                       rewardNames: producer.scorer.names, recordsConsumed: consumed,
@@ -275,11 +278,24 @@ public final class LearnerServer {
         report.set("learner/broadcast_bytes", Double(lastBroadcastBytes))
         report.set("learner/broadcast_seconds", lastBroadcastSeconds)
         for (k, v) in counters.sorted(by: { $0.key < $1.key }) { report.set("learner/\(k)", Double(v)) }
+        report.set("completion_tokens_per_second", Double(published.completionTokens) / max(elapsed, 1e-9))
         groupsSinceReport = 0; stalenessSum = 0; stalenessCount = 0; lastReport = Date()
         try metrics.write(step: report.step, names: report.names, values: report.values, jsonLine: report.jsonLine)
-        log(String(format: "step %d/%d  reward %.3f ± %.3f  kl %.4f  workers %d  %.2f groups/s  staleness %.2f  v%d",
+        let perStep = Date().timeIntervalSince(started) / Double(max(1, report.step - firstStep))
+        log(String(format: "step %d/%d  reward %.3f ± %.3f  kl %.4f  %.0f tok/s  workers %d  %.2f groups/s  staleness %.2f  v%d  eta %@",
                    report.step, totalSteps, report["reward"] ?? 0, report["reward_std"] ?? 0, report["kl"] ?? 0,
-                   workers.count, report["learner/groups_per_second"] ?? 0, report["learner/staleness_mean"] ?? 0, version))
+                   report["completion_tokens_per_second"] ?? 0, workers.count, report["learner/groups_per_second"] ?? 0,
+                   report["learner/staleness_mean"] ?? 0, version, TrainingLoop.duration(perStep * Double(totalSteps - report.step))))
+        let every = configuration.training.sampleSteps
+        if every > 0, report.step == firstStep + 1 || report.step % every == 0, let sample = published.sample,
+           let completion = sample.group.completions.first {
+            let index = sample.group.promptIndex ?? schedule.problemIndex(ofDraw: sample.draw)
+            let output = runtime.tokenizer.decode(completion.ids, skipSpecialTokens: true)
+            let text = SampleText.lines(promptIndex: index, question: problems[index].question,
+                                        answer: problems[index].answer, output: output, reward: completion.reward)
+            log(text)
+            try? metrics.addText(step: report.step, tag: "samples", text: "```\n" + text + "\n```")
+        }
     }
 
     /// On the trainer thread after each step: a checkpoint every `save_steps` and at the end.

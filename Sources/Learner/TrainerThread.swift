@@ -15,6 +15,9 @@ final class TrainerThread: @unchecked Sendable {
         var broadcast: [[UInt8]]     // WEIGHTS frames for the PUB socket
         var snapshot: [[UInt8]]      // full float32 WEIGHTS frames for SNAPSHOT requests
         var report: StepReport
+        /// The batch's first group, for the sample log.
+        var sample: GroupReport?
+        var completionTokens: Int
     }
 
     let trainer: PolicyTrainer
@@ -110,7 +113,9 @@ final class TrainerThread: @unchecked Sendable {
                 recordsConsumed += batch.count
                 condition.lock()
                 previous = current
-                published.append(Published(version: version, broadcast: broadcast, snapshot: snapshot, report: report))
+                published.append(Published(version: version, broadcast: broadcast, snapshot: snapshot, report: report,
+                                           sample: batch.first,
+                                           completionTokens: batch.reduce(0) { $0 + $1.group.completions.reduce(0) { $0 + $1.ids.count } }))
                 condition.unlock()
                 try afterStep?(report, recordsConsumed)
                 if version >= totalSteps {

@@ -28,12 +28,14 @@ struct LearnerCommand: ParsableCommand {
     @Flag(help: "Allow binding a non-loopback address without CURVE.")
     var insecure = false
 
+    @OptionGroup var console: ConsoleOptions
+
     func run() throws {
         var configuration = try config.map {
             try ConfigurationLoader.load(RunConfiguration.self, path: $0, defaults: RunConfiguration(model: ""), overrides: overrides)
         } ?? RunConfiguration.quickstart(overrides: overrides)
         if insecure { configuration.learner.insecure = true }
-        let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let log = try console.log(program: "learner").sink
         if let replay {
             let out = URL(fileURLWithPath: self.out ?? configuration.training.outputDir + "/replay-adapter")
             try LearnerReplay.run(configuration: configuration, logDirectory: URL(fileURLWithPath: replay), out: out, log: log)

@@ -19,13 +19,15 @@ struct RolloutWorkerCommand: ParsableCommand {
     @Option(help: "This worker's name (default: host name and process id).")
     var id: String?
 
+    @OptionGroup var console: ConsoleOptions
+
     func run() throws {
         let configuration = try config.map {
             try ConfigurationLoader.load(RunConfiguration.self, path: $0, defaults: RunConfiguration(model: ""), overrides: overrides)
         } ?? RunConfiguration.quickstart(overrides: overrides)
         let name = id ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         try WorkerClient(configuration: configuration, workerID: name,
-                         log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }).run()
+                         log: try console.log(program: "rollout-worker:\(name)").sink).run()
     }
 }
 
