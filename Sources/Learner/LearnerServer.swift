@@ -46,7 +46,7 @@ public final class LearnerServer {
     private var lastBroadcastBytes = 0, lastBroadcastSeconds = 0.0
     private var groupsSinceReport = 0, lastReport = Date()
     private let metrics: RunMetricsWriter
-    private let started = Date()
+    private let runStarted = Date()
     private var firstStep = 0
 
     /// Sets up model, data, log and trainer; with `resume`, continues from the latest
@@ -281,7 +281,7 @@ public final class LearnerServer {
         report.set("completion_tokens_per_second", Double(published.completionTokens) / max(elapsed, 1e-9))
         groupsSinceReport = 0; stalenessSum = 0; stalenessCount = 0; lastReport = Date()
         try metrics.write(step: report.step, names: report.names, values: report.values, jsonLine: report.jsonLine)
-        let perStep = Date().timeIntervalSince(started) / Double(max(1, report.step - firstStep))
+        let perStep = Date().timeIntervalSince(runStarted) / Double(max(1, report.step - firstStep))
         log(String(format: "step %d/%d  reward %.3f ± %.3f  kl %.4f  %.0f tok/s  workers %d  %.2f groups/s  staleness %.2f  v%d  eta %@",
                    report.step, totalSteps, report["reward"] ?? 0, report["reward_std"] ?? 0, report["kl"] ?? 0,
                    report["completion_tokens_per_second"] ?? 0, workers.count, report["learner/groups_per_second"] ?? 0,
