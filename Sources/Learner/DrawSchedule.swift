@@ -37,6 +37,11 @@ final class DrawSchedule {
         return nextDraw
     }
 
+    /// A draw answered after it was given back: it no longer needs sampling.
+    func forget(_ draw: Int) {
+        requeued.removeAll { $0 == draw }
+    }
+
     func giveBack(_ draws: [Int]) {
         requeued = (requeued + draws).sorted()
     }

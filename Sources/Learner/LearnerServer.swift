@@ -41,7 +41,8 @@ public final class LearnerServer {
     private var open: [Int: Open] = [:]
     private var workers: [String: Worker] = [:]
     private var version: Int
-    private var counters: [String: Int] = ["rejected_messages": 0, "dropped_stale": 0, "duplicates": 0, "lost_workers": 0]
+    private var counters: [String: Int] = ["rejected_messages": 0, "refused_groups": 0, "dropped_stale": 0, "duplicates": 0,
+                                           "lost_workers": 0]
     private var stalenessSum = 0, stalenessCount = 0
     private var lastBroadcastBytes = 0, lastBroadcastSeconds = 0.0
     private var groupsSinceReport = 0, lastReport = Date()
@@ -169,33 +170,56 @@ public final class LearnerServer {
     }
 
     /// Validates a group, checks its staleness, logs it durably, then acknowledges it.
+    ///
+    /// The first valid group for a draw wins, even from a worker the draw was taken back from
+    /// (declared silent, then heard again): its work is good, and the draw's later copies are
+    /// acknowledged as already logged. A group that fails validation is refused with an ACK,
+    /// so the worker drops it rather than resending it forever.
     private func group(_ message: WireMessage, worker: String, identity: [UInt8], sockets: LearnerSockets) throws {
         let report = try message.decode(GroupReport.self)
         let draw = report.draw
+        func refuse(_ reason: String) {
+            counters["refused_groups", default: 0] += 1
+            log("learner: refused group \(draw) from \(worker): \(reason)")
+            send(identity, WireMessage(.ack, Ack(draw: draw, accepted: false, reason: reason)), sockets)
+        }
         if store.loggedDraws.contains(draw) {
             counters["duplicates"]! += 1
             return send(identity, WireMessage(.ack, Ack(draw: draw, accepted: true, reason: "already logged")), sockets)
         }
         stateLock.lock()
-        let assigned = open[draw]
+        let assigned = open[draw]?.assignment
+        let known = draw >= 0 && draw < schedule.nextDraw
         stateLock.unlock()
-        guard let assigned else { throw WireError("GROUP for draw \(draw), which is not out for sampling") }
-        try validate(report, against: assigned.assignment)
+        guard known else { return refuse("draw \(draw) was never assigned") }
+        do {
+            try validate(report, against: try assigned ?? assignment(forDraw: draw))
+        } catch {
+            return refuse("\(error)")
+        }
         let staleness = version - (report.group.policyVersion ?? version)
         if staleness > configuration.learner.maxStaleness && configuration.learner.stalePolicy == "drop" {
             counters["dropped_stale"]! += 1
-            release([draw], requeue: true)
+            if assigned != nil { release([draw], requeue: true) }
             return send(identity, WireMessage(.ack, Ack(draw: draw, accepted: false, reason: "stale by \(staleness) versions")), sockets)
         }
         var logged = report
         logged.workerID = worker
         _ = try store.append(logged)          // durable before the acknowledgement
         release([draw], requeue: false)
+        stateLock.lock(); schedule.forget(draw); stateLock.unlock()
         stalenessSum += max(0, staleness); stalenessCount += 1
         workers[worker]?.groups += 1
         groupsSinceReport += 1
         trainerThread.enqueue(logged)
         send(identity, WireMessage(.ack, Ack(draw: draw, accepted: true)), sockets)
+    }
+
+    /// What draw `k` was assigned as (the data order makes it a pure function of k).
+    private func assignment(forDraw draw: Int) throws -> Assignment {
+        let index = schedule.problemIndex(ofDraw: draw)
+        let prompt = try producer.prepare(problems[index], index: index)
+        return Assignment(draw: draw, promptIndex: index, promptIDs: prompt.ids, answer: prompt.answer)
     }
 
     private func validate(_ report: GroupReport, against assignment: Assignment) throws {
@@ -224,9 +248,7 @@ public final class LearnerServer {
             stateLock.lock()
             while w.credits > 0, open.count + trainerThread.queuedCount < window, store.recordCount + open.count < needed {
                 let draw = schedule.take()
-                let index = schedule.problemIndex(ofDraw: draw)
-                guard let prompt = try? producer.prepare(problems[index], index: index) else { continue }
-                let assignment = Assignment(draw: draw, promptIndex: index, promptIDs: prompt.ids, answer: prompt.answer)
+                guard let assignment = try? self.assignment(forDraw: draw) else { continue }
                 open[draw] = Open(worker: id, assignment: assignment)
                 batch.append(assignment)
                 w.credits -= 1

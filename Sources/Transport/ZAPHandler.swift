@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The ZAP (ZeroMQ RFC 27) handler that decides which CURVE clients a context's servers
 /// accept: a client is let in only if its public key is on the allow-list.
@@ -35,7 +38,18 @@ public final class ZAPHandler: @unchecked Sendable {
                 onDecision: Decision? = nil) throws {
         for key in allowedKeys { try Z85.checkKey(key, role: "allow-listed public key") }
         let socket = try ZMQSocket(.rep, context: context)
-        try socket.bind(Self.endpoint)
+        // libzmq releases an inproc endpoint asynchronously after its socket closes, so a
+        // handler started right after another stopped may briefly find it taken.
+        var attempt = 0
+        while true {
+            do {
+                try socket.bind(Self.endpoint)
+                break
+            } catch let error as ZMQError where error.code == EADDRINUSE && attempt < 20 {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.025)
+            }
+        }
         let worker = Worker(socket: socket, allowedKeys: allowedKeys, domain: domain, onDecision: onDecision)
         // The socket moves to the new thread here; starting a thread is a full memory barrier.
         let thread = Thread { worker.run() }

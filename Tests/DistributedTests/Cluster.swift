@@ -46,7 +46,7 @@ final class Cluster {
             generation: {group_size: 2, max_completion_length: 6, temperature: 1.0}
             optimizer: {learning_rate: 1.0e-3, lr_scheduler_type: constant, warmup_ratio: 0.0}
             training: {prompts_per_step: 2, micro_batch_size: 4, max_steps: \(steps), save_steps: 1, output_dir: \(output.path)}
-            learner: {bind: "tcp://127.0.0.1:\(port)", publish: "tcp://127.0.0.1:\(port + 1)", heartbeat_ms: 200, worker_timeout_ms: 2000}
+            learner: {bind: "tcp://127.0.0.1:\(port)", publish: "tcp://127.0.0.1:\(port + 1)", heartbeat_ms: 200, worker_timeout_ms: 5000}
             worker: {learner: "tcp://127.0.0.1:\(port)", weights: "tcp://127.0.0.1:\(port + 1)", learner_timeout_ms: 3000, reconnect_max_ms: 1000}
             \(extra)
             """.write(to: config, atomically: true, encoding: .utf8)
