@@ -55,46 +55,15 @@ command -v ip > /dev/null || { say "needs iproute2's ip"; exit 1; }
 [ -f "$config" ] || { say "$config: no such file"; exit 1; }
 config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
 
-# --- binaries (GRPO_BIN is taken relative to the caller's directory)
+# --- binaries, output directory, threads (Scripts/lib/cluster-common.sh)
 programs=(learner rollout-worker)
 $insecure || programs+=(grpo)
-if [ -n "${GRPO_BIN:-}" ]; then
-    bin=$(cd "$GRPO_BIN" && pwd)
-    for program in "${programs[@]}"; do
-        [ -x "$bin/$program" ] || { say "$bin/$program: not found"; exit 1; }
-    done
-fi
-cd "$repo"
-if [ -z "${GRPO_BIN:-}" ]; then
-    bin=$repo/.build/release
-    for program in "${programs[@]}"; do
-        if [ ! -x "$bin/$program" ] || [ -n "$(find Sources Package.swift -newer "$bin/$program" -print -quit)" ]; then
-            say "building $program (release)"
-            swift build -c release --product "$program"
-        fi
-    done
-fi
-
-# --- the run's output directory: a --set override, else CONFIG's training.output_dir, else the default
-output_dir() {
-    local value="" s
-    for s in "${sets[@]}"; do
-        case $s in training.output_dir=*) value=${s#training.output_dir=} ;; esac
-    done
-    if [ -z "$value" ]; then
-        # output_dir is a key of the training section only, in block or flow style.
-        value=$(sed -n -E "s/^[^#]*[[:space:]{,]output_dir:[[:space:]]*(\"([^\"]*)\"|'([^']*)'|([^,}#[:space:]]+)).*/\2\3\4/p" \
-                    "$config" | head -n 1)
-    fi
-    echo "${value:-runs/grpo}"
-}
+source "$repo/Scripts/lib/cluster-common.sh"
+locate_binaries
 out=$(output_dir)
 logs=$out/logs
 mkdir -p "$logs"
-
-cores=$(nproc)
-threads=$(( cores / (workers + 1) ))
-export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-$(( threads > 0 ? threads : 1 ))}
+share_cores "$workers"
 
 # --- clean-up of everything below, on any exit
 tag=g$$                      # interface names must stay within 15 characters

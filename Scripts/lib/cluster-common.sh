@@ -1,0 +1,45 @@
+# Shared by Scripts/local-cluster.sh and Scripts/netns-cluster.sh (sourced, not run).
+# Expects: repo, config, sets (array of --set pairs) and programs (array of executable names).
+
+# Sets `bin`: $GRPO_BIN (relative to the caller's directory) if given, else .build/release,
+# rebuilt (release) for any program missing or older than the sources.
+locate_binaries() {
+    if [ -n "${GRPO_BIN:-}" ]; then
+        bin=$(cd "$GRPO_BIN" && pwd)
+        for program in "${programs[@]}"; do
+            [ -x "$bin/$program" ] || { say "$bin/$program: not found"; exit 1; }
+        done
+    fi
+    cd "$repo"
+    if [ -z "${GRPO_BIN:-}" ]; then
+        bin=$repo/.build/release
+        for program in "${programs[@]}"; do
+            if [ ! -x "$bin/$program" ] || [ -n "$(find Sources Package.swift -newer "$bin/$program" -print -quit)" ]; then
+                say "building $program (release)"
+                swift build -c release --product "$program"
+            fi
+        done
+    fi
+}
+
+# The run's output directory: a --set override, else CONFIG's training.output_dir, else the default.
+output_dir() {
+    local value="" s
+    for s in "${sets[@]}"; do
+        case $s in training.output_dir=*) value=${s#training.output_dir=} ;; esac
+    done
+    if [ -z "$value" ]; then
+        # output_dir is a key of the training section only, in block or flow style.
+        value=$(sed -n -E "s/^[^#]*[[:space:]{,]output_dir:[[:space:]]*(\"([^\"]*)\"|'([^']*)'|([^,}#[:space:]]+)).*/\2\3\4/p" \
+                    "$config" | head -n 1)
+    fi
+    echo "${value:-runs/grpo}"
+}
+
+# OpenBLAS threads per process: the cores shared among the learner and the workers.
+share_cores() {
+    local workers=$1 cores threads
+    cores=$(nproc)
+    threads=$(( cores / (workers + 1) ))
+    export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-$(( threads > 0 ? threads : 1 ))}
+}
