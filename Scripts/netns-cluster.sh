@@ -160,17 +160,7 @@ done
 
 # Wait for the learner. Workers exit 0 once it says the run is over (it then writes the
 # adapter); if every worker has failed while the learner still needs them, give up.
-declare -A exited=()          # worker pid -> exit status
-count_workers() {             # sets alive and succeeded
-    local pid code
-    alive=0 succeeded=0
-    for pid in "${pids[@]:1}"; do
-        if kill -0 "$pid" 2>/dev/null; then alive=$((alive + 1)); continue; fi
-        if [ -z "${exited[$pid]:-}" ]; then code=0; wait "$pid" || code=$?; exited[$pid]=$code; fi
-        [ "${exited[$pid]}" = 0 ] && succeeded=$((succeeded + 1))
-    done
-    return 0
-}
+# (count_workers: Scripts/lib/cluster-common.sh)
 while kill -0 "$learner" 2>/dev/null; do
     count_workers
     if [ "$alive" = 0 ] && [ "$succeeded" = 0 ] && kill -0 "$learner" 2>/dev/null; then

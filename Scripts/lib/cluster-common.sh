@@ -43,3 +43,16 @@ share_cores() {
     threads=$(( cores / (workers + 1) ))
     export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-$(( threads > 0 ? threads : 1 ))}
 }
+
+# Sets `alive` and `succeeded` over the worker pids (${pids[@]:1}), reaping exited ones once.
+declare -A exited=()          # worker pid -> exit status
+count_workers() {             # sets alive and succeeded
+    local pid code
+    alive=0 succeeded=0
+    for pid in "${pids[@]:1}"; do
+        if kill -0 "$pid" 2>/dev/null; then alive=$((alive + 1)); continue; fi
+        if [ -z "${exited[$pid]:-}" ]; then code=0; wait "$pid" || code=$?; exited[$pid]=$code; fi
+        [ "${exited[$pid]}" = 0 ] && succeeded=$((succeeded + 1))
+    done
+    return 0
+}
