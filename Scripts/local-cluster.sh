@@ -86,29 +86,7 @@ for i in $(seq 1 "$workers"); do
     start "worker-$i" "$bin/rollout-worker" --config "$config" --id "local-$i" "${sets[@]}"
 done
 
-# Wait for the learner. Workers exit 0 once it says the run is over (it then writes the
-# adapter); if every worker has failed while the learner still needs them, give up.
-# (count_workers: Scripts/lib/cluster-common.sh)
-while kill -0 "$learner" 2>/dev/null; do
-    count_workers
-    if [ "$alive" = 0 ] && [ "$succeeded" = 0 ] && kill -0 "$learner" 2>/dev/null; then
-        say "every worker failed before the learner finished; see $logs/worker-*.log"
-        tail -n 5 "$logs"/worker-*.log >&2 || true
-        kill -TERM "$learner" 2>/dev/null || true
-        wait "$learner" || true
-        exit 1
-    fi
-    sleep 1
-done
-status=0
-wait "$learner" || status=$?
-
-# Workers leave by themselves when the learner tells them the run is over; stop stragglers.
-for _ in $(seq 1 20); do
-    count_workers
-    [ "$alive" = 0 ] && break
-    sleep 0.5
-done
+await_learner   # Scripts/lib/cluster-common.sh: sets status
 stop_all
 wait || true
 trap - EXIT

@@ -158,27 +158,7 @@ for i in $(seq 1 "$workers"); do
         "${sets[@]}" "${worker_args[@]}" "${worker_key[@]}"
 done
 
-# Wait for the learner. Workers exit 0 once it says the run is over (it then writes the
-# adapter); if every worker has failed while the learner still needs them, give up.
-# (count_workers: Scripts/lib/cluster-common.sh)
-while kill -0 "$learner" 2>/dev/null; do
-    count_workers
-    if [ "$alive" = 0 ] && [ "$succeeded" = 0 ] && kill -0 "$learner" 2>/dev/null; then
-        say "every worker failed before the learner finished; see $logs/worker-*.log"
-        tail -n 5 "$logs"/worker-*.log >&2 || true
-        exit 1
-    fi
-    sleep 1
-done
-status=0
-wait "$learner" || status=$?
-
-# Workers leave by themselves when the learner tells them the run is over; stop stragglers.
-for _ in $(seq 1 20); do
-    count_workers
-    [ "$alive" = 0 ] && break
-    sleep 0.5
-done
+await_learner   # Scripts/lib/cluster-common.sh: sets status
 
 if [ "$status" = 0 ]; then
     say "done: adapter $out/adapter, metrics $out/metrics.jsonl, logs $logs/"

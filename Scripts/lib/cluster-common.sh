@@ -56,3 +56,28 @@ count_workers() {             # sets alive and succeeded
     done
     return 0
 }
+
+# Waits for the learner (pid $learner) and sets `status` to its exit status. Workers exit 0
+# once it says the run is over (it then writes the adapter); if every worker has failed while
+# the learner still needs them, stops the learner and exits 1. Then gives the workers 10 s to
+# leave by themselves.
+await_learner() {
+    while kill -0 "$learner" 2>/dev/null; do
+        count_workers
+        if [ "$alive" = 0 ] && [ "$succeeded" = 0 ] && kill -0 "$learner" 2>/dev/null; then
+            say "every worker failed before the learner finished; see $logs/worker-*.log"
+            tail -n 5 "$logs"/worker-*.log >&2 || true
+            kill -TERM "$learner" 2>/dev/null || true
+            wait "$learner" || true
+            exit 1
+        fi
+        sleep 1
+    done
+    status=0
+    wait "$learner" || status=$?
+    for _ in $(seq 1 20); do
+        count_workers
+        [ "$alive" = 0 ] && break
+        sleep 0.5
+    done
+}

@@ -26,13 +26,7 @@ struct RolloutsCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let reader = try RolloutLogReader(directory: URL(fileURLWithPath: directory))
-            var reports: [GroupReport] = []
-            try reader.forEach { record in
-                do { reports.append(try JSONDecoder().decode(GroupReport.self, from: Data(record.payload))) } catch {
-                    throw CLIError.badInput("\(directory): record \(record.position) is not a group report: \(error)")
-                }
-            }
+            let (reports, warnings) = try GroupReport.readLog(URL(fileURLWithPath: directory))
             guard !reports.isEmpty else { throw CLIError.badInput("\(directory): the log holds no groups") }
             let completions = reports.flatMap(\.group.completions)
             let rewards = completions.map { Double($0.reward) }
@@ -51,7 +45,7 @@ struct RolloutsCommand: ParsableCommand {
                 "reward": stats(rewards), "completion_tokens": stats(lengths),
                 "rewards": Dictionary(uniqueKeysWithValues: names.map { name in (name, stats(completions.map { Double($0.rewards[name] ?? 0) })) }),
                 "truncated_fraction": Double(completions.filter { $0.finishReason == "length" }.count) / Double(completions.count),
-                "segments": reader.segments.count, "warnings": reader.warnings,
+                "segments": try RolloutLogReader(directory: URL(fileURLWithPath: directory)).segments.count, "warnings": warnings,
             ]
             let index = min(max(sample ?? reports.count - 1, 0), reports.count - 1)
             let shown = reports[index]

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutLog
 import Training
 
 /// The learner–worker protocol, version `WireProtocol.version` (see PROTOCOL.md).
@@ -134,5 +135,21 @@ public struct WeightsHeader: Codable, Equatable, Sendable {
     }
     enum CodingKeys: String, CodingKey {
         case version, encoding, baseVersion = "base_version", dtype, count, checksum
+    }
+}
+
+extension GroupReport {
+    /// Every group in a rollout log, in log order, with the reader's warnings (a torn tail
+    /// skipped). A record that is not a group report is an error naming the record.
+    public static func readLog(_ directory: URL) throws -> (reports: [GroupReport], warnings: [String]) {
+        let reader = try RolloutLogReader(directory: directory)
+        var reports: [GroupReport] = []
+        let decoder = JSONDecoder()
+        try reader.forEach { record in
+            do { reports.append(try decoder.decode(GroupReport.self, from: Data(record.payload))) } catch {
+                throw WireError("rollout log \(directory.path), record \(record.position): not a group report (\(error))")
+            }
+        }
+        return (reports, reader.warnings)
     }
 }

@@ -27,14 +27,8 @@ final class RolloutStore {
     /// Every record in the log, in order.
     static func readAll(_ directory: URL, log: (String) -> Void) throws -> [GroupReport] {
         guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
-        let reader = try RolloutLogReader(directory: directory)
-        var reports: [GroupReport] = []
-        try reader.forEach { record in
-            do { reports.append(try JSONDecoder().decode(GroupReport.self, from: Data(record.payload))) } catch {
-                throw WireError("rollout log \(directory.path), record \(record.position): not a group report (\(error))")
-            }
-        }
-        for warning in reader.warnings { log("rollout log: \(warning)") }
+        let (reports, warnings) = try GroupReport.readLog(directory)
+        for warning in warnings { log("rollout log: \(warning)") }
         return reports
     }
 

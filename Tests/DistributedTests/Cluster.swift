@@ -118,7 +118,6 @@ final class Cluster {
 
     /// The draws in the rollout log, in log order.
     func loggedDraws() throws -> [Int] {
-        let reader = try RolloutLogReader(directory: output.appendingPathComponent("rollouts"))
-        return try reader.readAll().map { try JSONDecoder().decode(GroupReport.self, from: Data($0.payload)).draw }
+        try GroupReport.readLog(output.appendingPathComponent("rollouts")).reports.map(\.draw)
     }
 }
