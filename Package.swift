@@ -13,6 +13,7 @@ let computeSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 // Modules by role:
 //   CBLAS, CZMQ      system libraries (Debian's libopenblas-dev, libzmq3-dev)
 //   SeededRandom     platform-independent seeded generators (SplitMix64, xoshiro256**)
+//   GRPOCore         dependency-free types several modules share (setting errors)
 //   Tensors          float buffers, half/bfloat conversion, BLAS matmul, vectorised kernels
 //   ModelFiles       safetensors and GGUF readers, block dequantisation
 //   Tokenization     byte-level BPE from tokenizer.json or GGUF metadata, chat templates
@@ -46,13 +47,14 @@ let package = Package(
         .systemLibrary(name: "CZMQ", pkgConfig: "libzmq",
                        providers: [.apt(["libzmq3-dev"])]),
         .target(name: "SeededRandom"),
-        .target(name: "Tensors", dependencies: ["CBLAS"],
+        .target(name: "GRPOCore"),
+        .target(name: "Tensors", dependencies: ["CBLAS", "GRPOCore"],
                 swiftSettings: computeSettings + [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "ModelFiles", dependencies: ["Tensors"], swiftSettings: computeSettings),
         .target(name: "Tokenization", dependencies: ["ModelFiles"], swiftSettings: computeSettings),
         .target(name: "LanguageModel", dependencies: ["Tensors", "ModelFiles", "Tokenization", "SeededRandom"],
                 swiftSettings: computeSettings),
-        .target(name: "Training", dependencies: ["LanguageModel", "Tensors", "ModelFiles", "SeededRandom"],
+        .target(name: "Training", dependencies: ["GRPOCore", "LanguageModel", "Tensors", "ModelFiles", "SeededRandom"],
                 swiftSettings: computeSettings),
         .target(name: "Rewards", dependencies: ["SeededRandom"], swiftSettings: computeSettings),
         .target(name: "Datasets", dependencies: ["SeededRandom"]),
@@ -67,7 +69,7 @@ let package = Package(
         .executableTarget(name: "rollout-worker", dependencies: ["RolloutWorker", "GRPORun", "Tensors",
                                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "GRPORun", dependencies: [
-            "Training", "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "SeededRandom", "Metrics",
+            "GRPOCore", "GRPOProtocol", "RolloutLog", "Training", "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "SeededRandom", "Metrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),

@@ -14,7 +14,7 @@
 #   GRPO_BIN              the directory holding `learner` and `rollout-worker`; by default
 #                         .build/release, built with `swift build -c release` when missing or
 #                         older than Sources/
-#   OPENBLAS_NUM_THREADS  OpenBLAS threads per process; default cores / (N + 1), at least 1
+#   GRPO_THREADS          compute threads per process (--threads); default cores / (N + 1), at least 1
 set -euo pipefail
 
 say() { echo "local-cluster: $*" >&2; }
@@ -78,12 +78,12 @@ interrupted() {
 trap interrupted INT TERM
 trap stop_all EXIT
 
-say "learner + $workers workers, config $config, output $out, $OPENBLAS_NUM_THREADS OpenBLAS threads each"
-start learner "$bin/learner" --config "$config" "${sets[@]}" "${resume[@]}"
+say "learner + $workers workers, config $config, output $out, $GRPO_THREADS threads each"
+start learner "$bin/learner" --config "$config" --threads "$GRPO_THREADS" "${sets[@]}" "${resume[@]}"
 learner=${pids[0]}
 tail -n 0 -f --pid="$learner" "$logs/learner.log" &
 for i in $(seq 1 "$workers"); do
-    start "worker-$i" "$bin/rollout-worker" --config "$config" --id "local-$i" "${sets[@]}"
+    start "worker-$i" "$bin/rollout-worker" --config "$config" --threads "$GRPO_THREADS" --id "local-$i" "${sets[@]}"
 done
 
 await_learner   # Scripts/lib/cluster-common.sh: sets status

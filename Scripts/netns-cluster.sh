@@ -20,7 +20,7 @@
 #   GRPO_BIN              the directory holding `learner`, `rollout-worker` and `grpo`; by
 #                         default .build/release, built with `swift build -c release` when
 #                         missing or older than Sources/
-#   OPENBLAS_NUM_THREADS  OpenBLAS threads per process; default cores / (N + 1), at least 1
+#   GRPO_THREADS          compute threads per process (--threads); default cores / (N + 1), at least 1
 set -euo pipefail
 
 say() { echo "netns-cluster: $*" >&2; }
@@ -148,13 +148,13 @@ start() {   # start NAME NAMESPACE PROGRAM ARGS...: in the background, output ap
 
 say "learner at $learner_ip + $workers workers ($(address 1)..$(address "$workers")), CURVE $($insecure && echo off || echo on)," \
     "config $config, output $out"
-start learner "${namespaces[0]}" "$bin/learner" --config "$config" "${sets[@]}" "${learner_args[@]}" "${resume[@]}"
+start learner "${namespaces[0]}" "$bin/learner" --config "$config" --threads "$GRPO_THREADS" "${sets[@]}" "${learner_args[@]}" "${resume[@]}"
 learner=${pids[0]}
 tail -n 0 -f --pid="$learner" "$logs/learner.log" &
 for i in $(seq 1 "$workers"); do
     worker_key=()
     $insecure || worker_key=(--set "security.secret_key=$keys/netns-$i.key")
-    start "worker-$i" "${namespaces[$i]}" "$bin/rollout-worker" --config "$config" --id "netns-$i" \
+    start "worker-$i" "${namespaces[$i]}" "$bin/rollout-worker" --config "$config" --threads "$GRPO_THREADS" --id "netns-$i" \
         "${sets[@]}" "${worker_args[@]}" "${worker_key[@]}"
 done
 

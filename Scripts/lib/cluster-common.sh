@@ -36,12 +36,12 @@ output_dir() {
     echo "${value:-runs/grpo}"
 }
 
-# OpenBLAS threads per process: the cores shared among the learner and the workers.
+# Compute threads per process (--threads): the cores shared among the learner and the workers.
 share_cores() {
     local workers=$1 cores threads
     cores=$(nproc)
     threads=$(( cores / (workers + 1) ))
-    export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-$(( threads > 0 ? threads : 1 ))}
+    GRPO_THREADS=${GRPO_THREADS:-$(( threads > 0 ? threads : 1 ))}
 }
 
 # Sets `alive` and `succeeded` over the worker pids (${pids[@]:1}), reaping exited ones once.

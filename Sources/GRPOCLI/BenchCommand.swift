@@ -1,4 +1,5 @@
 import ArgumentParser
+import GRPORun
 import Dispatch
 import Foundation
 import LanguageModel
@@ -44,18 +45,22 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     @Option(help: "inference (prefill, decoding, scoring), training (LoRA forward + backward + reference forward) or learner (ingest and broadcast; --model unused).")
-    var suite = "inference"
+    var suite: Suite = .inference
+
+    enum Suite: String, CaseIterable, ExpressibleByArgument { case inference, training, learner }
 
     @OptionGroup var training: TrainingBenchOptions
 
     @OptionGroup var learner: LearnerBenchOptions
 
+    @OptionGroup var compute: ComputeOptions
+
     func run() throws {
+        compute.apply()
         switch suite {
-        case "inference": try runInference()
-        case "training": try TrainingBench(options: training, model: model, json: json).run()
-        case "learner": try LearnerBench(options: learner, json: json).run()
-        default: throw CLIError.badOption("--suite \(suite): expected inference, training or learner")
+        case .inference: try runInference()
+        case .training: try TrainingBench(options: training, model: model, json: json).run()
+        case .learner: try LearnerBench(options: learner, json: json).run()
         }
     }
 

@@ -92,7 +92,10 @@ struct EvalCommand: ParsableCommand {
         return s
     }
 
+    @OptionGroup var compute: ComputeOptions
+
     func run() throws {
+        compute.apply()
         let evaluation = try Evaluation(settings: settings())
         let output: FileHandle
         if let out {

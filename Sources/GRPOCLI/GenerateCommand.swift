@@ -1,4 +1,5 @@
 import ArgumentParser
+import GRPORun
 import Foundation
 import LanguageModel
 import Tokenization
@@ -47,7 +48,10 @@ struct GenerateCommand: ParsableCommand {
         if let k = topK, k < 0 { throw ValidationError("--top-k must be ≥ 0") }
     }
 
+    @OptionGroup var compute: ComputeOptions
+
     func run() throws {
+        compute.apply()
         let runtime = try ModelRuntime(path: URL(fileURLWithPath: model))
         let defaults = runtime.loaded.generationDefaults
         let parameters = SamplingParameters(temperature: temperature ?? defaults.temperature ?? 1,

@@ -30,7 +30,7 @@ struct GradCommand: ParsableCommand {
     var out: String
 
     @Option(name: .customLong("loss-type"), help: "grpo, bnpo, dr_grpo or dapo.")
-    var lossType: String = LossType.grpo.rawValue
+    var lossType: LossType = .grpo
 
     @Option(help: "KL coefficient β (0 skips the reference forward).")
     var beta: Float = GRPOSettings().beta
@@ -42,7 +42,7 @@ struct GradCommand: ParsableCommand {
     var epsilonHigh: Float?
 
     @Option(name: .customLong("scale-rewards"), help: "group, batch or none.")
-    var scaleRewards: String = RewardScaling.group.rawValue
+    var scaleRewards: RewardScaling = .group
 
     @Option(name: .customLong("max-completion-length"), help: "Completion tokens kept (and dr_grpo's normaliser).")
     var maxCompletionLength = GRPOSettings().maxCompletionLength
@@ -52,18 +52,12 @@ struct GradCommand: ParsableCommand {
 
     func run() throws {
         var settings = GRPOSettings()
-        guard let type = LossType(rawValue: lossType) else {
-            throw CLIError.badOption("--loss-type \(lossType): expected one of \(LossType.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard let scaling = RewardScaling(rawValue: scaleRewards) else {
-            throw CLIError.badOption("--scale-rewards \(scaleRewards): expected one of \(RewardScaling.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         guard microBatch >= 1 else { throw CLIError.badOption("--micro-batch must be at least 1") }
-        settings.lossType = type
-        settings.scaleRewards = scaling
+        settings.lossType = lossType
+        settings.scaleRewards = scaleRewards
         settings.beta = beta
         settings.epsilonLow = epsilon
-        settings.epsilonHigh = epsilonHigh ?? epsilon
+        if let epsilonHigh { settings.epsilonHigh = epsilonHigh }
         settings.maxCompletionLength = maxCompletionLength
         try settings.validate()
 

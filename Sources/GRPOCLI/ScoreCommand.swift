@@ -1,4 +1,5 @@
 import ArgumentParser
+import GRPORun
 import Foundation
 import LanguageModel
 
@@ -14,7 +15,10 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Sequences scored per batch.")
     var batch: Int = 16
 
+    @OptionGroup var compute: ComputeOptions
+
     func run() throws {
+        compute.apply()
         let loaded = try ModelLoader.load(URL(fileURLWithPath: model))
         let scorer = SequenceScorer(decoder: loaded.decoder)
         var reader = JSONLinesReader()

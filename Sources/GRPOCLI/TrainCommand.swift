@@ -21,17 +21,20 @@ struct TrainCommand: ParsableCommand {
     var rollouts: String?
 
     @OptionGroup var console: ConsoleOptions
+    @OptionGroup var compute: ComputeOptions
 
     func run() throws {
-        let configuration = try ConfigurationLoader.load(RunConfiguration.self, path: config,
+        var configuration = try ConfigurationLoader.load(RunConfiguration.self, path: config,
                                                          defaults: RunConfiguration(model: ""), overrides: overrides)
+        try configuration.validate()
+        compute.apply(to: &configuration)
         var source = RolloutSource.live
         if let rollouts {
             // The vocabulary is checked against the model once it is loaded.
             source = .recorded(try RolloutGroup.readJSONLines(rollouts, vocabularySize: Int(Int32.max)))
         }
         let loop = try TrainingLoop(configuration: configuration, source: source)
-        loop.log = try console.log(program: "grpo train").sink
+        loop.log = console.log(program: "grpo train").sink
         try loop.run()
     }
 }

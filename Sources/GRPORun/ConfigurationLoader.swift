@@ -94,6 +94,8 @@ public enum ConfigurationLoader {
                 out[key] = try merge(baseSub, sub, keyPath: full, path: path)
             } else if let text = value as? String, base[key] is NSNumber, !(base[key] is Bool), let number = Double(text) {
                 out[key] = number
+            } else if value is NSNull, base[key] is [String: Any] {
+                continue                   // an empty section (`compute:` with only comments) keeps its defaults
             } else if value is NSNull {
                 out.removeValue(forKey: key)
             } else {

@@ -5,7 +5,7 @@ import Foundation
 /// error, nothing with `--quiet` (errors still end the program with a message), or one JSON
 /// object per line with `--log-format json` for log collectors.
 public struct ConsoleLog: Sendable {
-    public enum Format: String, Sendable, CaseIterable { case text, json }
+    public enum Format: String, Sendable, CaseIterable, ExpressibleByArgument { case text, json }
 
     public var program: String
     public var quiet: Bool
@@ -42,14 +42,11 @@ public struct ConsoleOptions: ParsableArguments {
     public var quiet = false
 
     @Option(name: .customLong("log-format"), help: "text, or json (one object per line, for services).")
-    public var logFormat = "text"
+    public var logFormat: ConsoleLog.Format = .text
 
     public init() {}
 
-    public func log(program: String) throws -> ConsoleLog {
-        guard let format = ConsoleLog.Format(rawValue: logFormat) else {
-            throw ValidationError("--log-format must be text or json, not \(logFormat)")
-        }
-        return ConsoleLog(program: program, quiet: quiet, format: format)
+    public func log(program: String) -> ConsoleLog {
+        ConsoleLog(program: program, quiet: quiet, format: logFormat)
     }
 }

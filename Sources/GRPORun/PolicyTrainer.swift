@@ -22,18 +22,15 @@ public final class PolicyTrainer {
         if let path = configuration.adapter {
             adapter = try PEFTAdapterFiles.load(from: URL(fileURLWithPath: path), modelConfig: decoder.config)
         } else {
-            adapter = LoRAAdapter(config: configuration.loraConfig, modelConfig: decoder.config)
+            adapter = LoRAAdapter(config: configuration.lora, modelConfig: decoder.config)
             adapter.initialize(seed: configuration.seed)
         }
         let training = configuration.training
-        let policy = PolicyModel(base: decoder, adapter: adapter, recompute: training.recomputeActivations, threads: training.threads)
-        updater = GRPOUpdater(policy: policy, settings: configuration.grpoSettings, microBatchSize: training.microBatchSize)
-        let o = configuration.optimizer
-        optimizer = AdamW(parameterCount: adapter.parameterCount, beta1: o.adamBeta1, beta2: o.adamBeta2,
-                          epsilon: o.adamEpsilon, weightDecay: o.weightDecay)
+        let policy = PolicyModel(base: decoder, adapter: adapter, recompute: training.recomputeActivations)
+        updater = GRPOUpdater(policy: policy, settings: configuration.objective, microBatchSize: training.microBatchSize)
+        optimizer = configuration.optimizer.makeOptimizer(parameterCount: adapter.parameterCount)
         // Each pass over a batch is one optimizer step (μ per batch), as in TRL.
-        schedule = LearningRateSchedule(kind: o.lrSchedulerType, peak: o.learningRate, warmupRatio: o.warmupRatio,
-                                        totalSteps: totalSteps * configuration.grpo.numIterations)
+        schedule = configuration.optimizer.makeSchedule(totalSteps: totalSteps * configuration.grpo.numIterations)
     }
 
     /// Trains on one batch of groups; returns the step's report (rollout statistics and the

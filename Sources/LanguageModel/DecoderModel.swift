@@ -119,7 +119,7 @@ public final class DecoderWorkspace {
     var gateUp = FloatBuffer(count: 0)      // [rows, 2·ff]
     var scores = FloatBuffer(count: 0)
 
-    public init(threads: Int = 2) { self.threads = max(1, threads) }
+    public init(threads: Int = Compute.threads) { self.threads = max(1, threads) }
 
     func reserve(rows n: Int, keys: Int, config: ModelConfig) {
         if n > rows {

@@ -29,7 +29,7 @@ public final class GroupGenerator {
     private let workspace: DecoderWorkspace
     private let threads: Int
 
-    public init(decoder: DecoderModel, stopTokens: Set<Int32>, threads: Int = 2) {
+    public init(decoder: DecoderModel, stopTokens: Set<Int32>, threads: Int = Compute.threads) {
         self.decoder = decoder
         self.stopTokens = stopTokens
         self.workspace = DecoderWorkspace(threads: threads)

@@ -11,7 +11,7 @@ public final class SequenceScorer {
     public var logitRows = 64
     private let workspace: DecoderWorkspace
 
-    public init(decoder: DecoderModel, threads: Int = 2) {
+    public init(decoder: DecoderModel, threads: Int = Compute.threads) {
         self.decoder = decoder
         self.workspace = DecoderWorkspace(threads: threads)
     }

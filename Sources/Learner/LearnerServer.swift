@@ -88,8 +88,7 @@ public final class LearnerServer {
         let l = configuration.learner
         trainerThread = TrainerThread(trainer: trainer, totalSteps: totalSteps, promptsPerStep: perStep,
                                       rewardNames: producer.scorer.names, recordsConsumed: consumed,
-                                      encoding: l.weightsEncoding == "delta" ? .delta : .full,
-                                      dtype: l.weightsDType == "bfloat16" ? .bfloat16 : .float32)
+                                      encoding: l.weightsEncoding, dtype: l.weightsDType)
         for report in existing.dropFirst(consumed) { trainerThread.enqueue(report) }
         metrics = try RunMetricsWriter(outputDirectory: output.path, resume: resume)
         if let checkpoint {
@@ -198,7 +197,7 @@ public final class LearnerServer {
             return refuse("\(error)")
         }
         let staleness = version - (report.group.policyVersion ?? version)
-        if staleness > configuration.learner.maxStaleness && configuration.learner.stalePolicy == "drop" {
+        if staleness > configuration.learner.maxStaleness && configuration.learner.stalePolicy == .drop {
             counters["dropped_stale"]! += 1
             if assigned != nil { release([draw], requeue: true) }
             return send(identity, WireMessage(.ack, Ack(draw: draw, accepted: false, reason: "stale by \(staleness) versions")), sockets)

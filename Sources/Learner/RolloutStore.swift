@@ -12,14 +12,8 @@ final class RolloutStore {
     private(set) var bytesWritten = 0
 
     /// Opens (or creates) the log; a torn tail from a crash is cut back and reported.
-    init(directory: URL, fsync: String, log: (String) -> Void) throws {
+    init(directory: URL, fsync policy: FsyncPolicy, log: (String) -> Void) throws {
         self.directory = directory
-        let policy: FsyncPolicy
-        switch fsync {
-        case "always": policy = .always
-        case "never": policy = .never
-        default: policy = .everyRecords(Int(fsync.dropFirst("every:".count)) ?? 1)
-        }
         writer = try RolloutLogWriter.open(directory: directory, policy: policy)
         if let recovery = writer.recovery { log("rollout log: \(recovery)") }
     }

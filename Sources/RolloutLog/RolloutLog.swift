@@ -86,3 +86,38 @@ public struct LogRecovery: Equatable, Sendable, CustomStringConvertible {
         "\(path): removed \(bytesRemoved) bytes from offset \(offset) (\(reason))"
     }
 }
+
+extension FsyncPolicy: Codable {
+    /// The configuration's spelling: `always`, `never` or `every:N` (N ≥ 1).
+    public init?(setting text: String) {
+        switch text {
+        case "always": self = .always
+        case "never": self = .never
+        default:
+            guard text.hasPrefix("every:"), let n = Int(text.dropFirst("every:".count)), n >= 1 else { return nil }
+            self = .everyRecords(n)
+        }
+    }
+
+    public var setting: String {
+        switch self {
+        case .always: return "always"
+        case .never: return "never"
+        case .everyRecords(let n): return "every:\(n)"
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let policy = FsyncPolicy(setting: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "\"\(text)\" is not always, never or every:N with N ≥ 1"))
+        }
+        self = policy
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(setting)
+    }
+}

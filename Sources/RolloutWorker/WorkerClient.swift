@@ -33,7 +33,7 @@ public final class WorkerClient {
         self.log = log
         runtime = try ModelRuntime(path: URL(fileURLWithPath: configuration.model))
         producer = try RolloutProducer(runtime: runtime, configuration: configuration)
-        adapter = LoRAAdapter(config: configuration.loraConfig, modelConfig: runtime.config)
+        adapter = LoRAAdapter(config: configuration.lora, modelConfig: runtime.config)
         if let path = configuration.adapter {
             adapter.copyParameters(from: try PEFTAdapterFiles.load(from: URL(fileURLWithPath: path), modelConfig: runtime.config))
         } else {

@@ -1,3 +1,4 @@
+import GRPOCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,13 +32,22 @@ public enum ImportanceCorrection: String, CaseIterable, Codable, Sendable {
 }
 
 /// The GRPO objective's settings, TRL-compatible names and defaults (β as in the TRL release
-/// the seed used).
-public struct GRPOSettings: Equatable, Sendable {
+/// the seed used): the `grpo:` section of a run's configuration.
+public struct GRPOSettings: Codable, Equatable, Sendable {
     public var lossType: LossType = .grpo
     public var beta: Float = 0.04
+    /// ε of the clip's lower side (TRL's `epsilon`).
     public var epsilonLow: Float = 0.2
-    public var epsilonHigh: Float = 0.2
+    /// ε of the clip's upper side; TRL's `epsilon_high`, ε when not set.
+    public var epsilonHigh: Float {
+        get { upperEpsilon ?? epsilonLow }
+        set { upperEpsilon = newValue }
+    }
+    private var upperEpsilon: Float?
     public var scaleRewards: RewardScaling = .group
+    /// The run's generation limit, which dr_grpo divides by and truncation masking tests
+    /// against. It is the generation section's setting, not a key of this section: the run
+    /// configuration sets it (`RunConfiguration.objective`).
     public var maxCompletionLength = 256
     /// μ: optimizer steps per batch of rollouts.
     public var numIterations = 1
@@ -50,15 +60,20 @@ public struct GRPOSettings: Equatable, Sendable {
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey {
+        case lossType = "loss_type", beta, epsilonLow = "epsilon", upperEpsilon = "epsilon_high", scaleRewards = "scale_rewards"
+        case numIterations = "num_iterations", maskTruncatedCompletions = "mask_truncated_completions"
+        case importanceCorrection = "importance_sampling", importanceCap = "importance_sampling_cap"
+    }
+
+    /// Checks the values a user can get wrong, naming the key.
     public func validate() throws {
-        guard beta >= 0 else { throw TrainingError.invalidSetting("beta must be ≥ 0, got \(beta)") }
-        guard epsilonLow >= 0 && epsilonLow < 1 else { throw TrainingError.invalidSetting("epsilon must be in [0, 1), got \(epsilonLow)") }
-        guard epsilonHigh >= 0 else { throw TrainingError.invalidSetting("epsilon_high must be ≥ 0, got \(epsilonHigh)") }
-        guard maxCompletionLength > 0 else {
-            throw TrainingError.invalidSetting("max_completion_length must be positive, got \(maxCompletionLength)")
-        }
-        guard numIterations >= 1 else { throw TrainingError.invalidSetting("num_iterations must be ≥ 1, got \(numIterations)") }
-        guard importanceCap > 0 else { throw TrainingError.invalidSetting("importance cap must be positive, got \(importanceCap)") }
+        try SettingError.check(beta >= 0, "beta", "must be ≥ 0, got \(beta)")
+        try SettingError.check(epsilonLow >= 0 && epsilonLow < 1, "epsilon", "must be in [0, 1), got \(epsilonLow)")
+        try SettingError.check(epsilonHigh >= 0, "epsilon_high", "must be ≥ 0, got \(epsilonHigh)")
+        try SettingError.check(numIterations >= 1, "num_iterations", "must be at least 1, got \(numIterations)")
+        try SettingError.check(importanceCap > 0, "importance_sampling_cap", "must be positive, got \(importanceCap)")
+        try SettingError.check(maxCompletionLength > 0, "max_completion_length", "must be positive, got \(maxCompletionLength)")
     }
 }
 

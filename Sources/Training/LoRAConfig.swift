@@ -1,3 +1,4 @@
+import GRPOCore
 import LanguageModel
 
 /// A projection of the decoder layer that can carry a LoRA adapter, named as in PEFT's
@@ -44,7 +45,8 @@ public enum LoRATarget: String, CaseIterable, Codable, Sendable {
 
 /// LoRA hyperparameters, with PEFT's meaning: ΔW = scale · B · A, A: [r, in], B: [out, r],
 /// scale = alpha / r (or alpha / √r with rsLoRA), dropout on the adapter's input only.
-public struct LoRAConfig: Equatable, Sendable {
+/// The `lora:` section of a run's configuration, with PEFT's key names.
+public struct LoRAConfig: Codable, Equatable, Sendable {
     public var rank: Int
     public var alpha: Float
     public var dropout: Float
@@ -64,16 +66,25 @@ public struct LoRAConfig: Equatable, Sendable {
         self.useRSLoRA = useRSLoRA
     }
 
+    enum CodingKeys: String, CodingKey {
+        case rank, alpha, dropout, targets = "target_modules", useRSLoRA = "use_rslora"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(rank: try c.decode(Int.self, forKey: .rank), alpha: try c.decode(Float.self, forKey: .alpha),
+                  dropout: try c.decode(Float.self, forKey: .dropout), targets: try c.decode([LoRATarget].self, forKey: .targets),
+                  useRSLoRA: try c.decode(Bool.self, forKey: .useRSLoRA))
+    }
+
     public var scale: Float { useRSLoRA ? alpha / Float(rank).squareRoot() : alpha / Float(rank) }
 
-    /// Checks the values a user can get wrong, naming the field.
+    /// Checks the values a user can get wrong, naming the key.
     public func validate() throws {
-        guard rank > 0 else { throw TrainingError.invalidSetting("lora rank must be positive, got \(rank)") }
-        guard alpha > 0 else { throw TrainingError.invalidSetting("lora alpha must be positive, got \(alpha)") }
-        guard dropout >= 0 && dropout < 1 else {
-            throw TrainingError.invalidSetting("lora dropout must be in [0, 1), got \(dropout)")
-        }
-        guard !targets.isEmpty else { throw TrainingError.invalidSetting("lora target_modules is empty") }
+        try SettingError.check(rank > 0, "rank", "must be positive, got \(rank)")
+        try SettingError.check(alpha > 0, "alpha", "must be positive, got \(alpha)")
+        try SettingError.check(dropout >= 0 && dropout < 1, "dropout", "must be in [0, 1), got \(dropout)")
+        try SettingError.check(!targets.isEmpty, "target_modules", "must name at least one module")
     }
 }
 

@@ -84,7 +84,7 @@ public enum PEFTAdapterFiles {
         }
         let config = LoRAConfig(rank: rank, alpha: alpha, dropout: dropout, targets: targets,
                                 useRSLoRA: json["use_rslora"] as? Bool ?? false)
-        try config.validate()
+        do { try config.validate() } catch { throw fail("\(error)") }
         return config
     }
 

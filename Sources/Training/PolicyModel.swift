@@ -30,7 +30,7 @@ public final class PolicyModel: @unchecked Sendable {
     /// reference, logp_old and scoring are the deterministic adapted model's.
     private var dropoutEnabled = false
 
-    public init(base: DecoderModel, adapter: LoRAAdapter, recompute: Bool = false, threads: Int = 2) {
+    public init(base: DecoderModel, adapter: LoRAAdapter, recompute: Bool = false, threads: Int = Compute.threads) {
         self.base = base
         self.adapter = adapter
         self.workspace = TrainingWorkspace(config: base.config, lora: adapter.config, recompute: recompute, threads: threads)

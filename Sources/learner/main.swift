@@ -29,13 +29,16 @@ struct LearnerCommand: ParsableCommand {
     var insecure = false
 
     @OptionGroup var console: ConsoleOptions
+    @OptionGroup var compute: ComputeOptions
 
     func run() throws {
         var configuration = try config.map {
             try ConfigurationLoader.load(RunConfiguration.self, path: $0, defaults: RunConfiguration(model: ""), overrides: overrides)
         } ?? RunConfiguration.quickstart(overrides: overrides)
         if insecure { configuration.learner.insecure = true }
-        let log = try console.log(program: "learner").sink
+        try configuration.validate()
+        compute.apply(to: &configuration)
+        let log = console.log(program: "learner").sink
         if let replay {
             let out = URL(fileURLWithPath: self.out ?? configuration.training.outputDir + "/replay-adapter")
             try LearnerReplay.run(configuration: configuration, logDirectory: URL(fileURLWithPath: replay), out: out, log: log)

@@ -20,14 +20,17 @@ struct RolloutWorkerCommand: ParsableCommand {
     var id: String?
 
     @OptionGroup var console: ConsoleOptions
+    @OptionGroup var compute: ComputeOptions
 
     func run() throws {
-        let configuration = try config.map {
+        var configuration = try config.map {
             try ConfigurationLoader.load(RunConfiguration.self, path: $0, defaults: RunConfiguration(model: ""), overrides: overrides)
         } ?? RunConfiguration.quickstart(overrides: overrides)
+        try configuration.validate()
+        compute.apply(to: &configuration)
         let name = id ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         try WorkerClient(configuration: configuration, workerID: name,
-                         log: try console.log(program: "rollout-worker:\(name)").sink).run()
+                         log: console.log(program: "rollout-worker:\(name)").sink).run()
     }
 }
 

@@ -15,10 +15,13 @@ final class ConfigurationLoaderTests: XCTestCase {
         let c = try load("model: m.gguf\ngrpo: {beta: 0.0}\n")
         XCTAssertEqual(c.model, "m.gguf")
         XCTAssertEqual(c.grpo.beta, 0)
-        XCTAssertEqual(c.grpo.epsilon, 0.2)
+        XCTAssertEqual(c.grpo.epsilonLow, 0.2)
+        XCTAssertEqual(c.grpo.epsilonHigh, 0.2)
+        XCTAssertEqual(c.learner.fsync, .always)
+        XCTAssertNil(c.compute.threads)
         XCTAssertEqual(c.optimizer.adamBeta2, 0.99)
         XCTAssertEqual(c.generation.groupSize, 16)
-        XCTAssertEqual(c.lora.targetModules, LoRAConfig.allLinear)
+        XCTAssertEqual(c.lora.targets, LoRAConfig.allLinear)
         XCTAssertNil(c.training.maxSteps)
         XCTAssertNoThrow(try c.validate())
     }
@@ -49,6 +52,65 @@ final class ConfigurationLoaderTests: XCTestCase {
         XCTAssertThrowsError(try load("model: m\noptimizer: {warmup_ratio: 2}\n").validate()) { XCTAssertTrue("\($0)".contains("warmup_ratio"), "\($0)") }
         XCTAssertThrowsError(try load("model: m\nrewards: {rewards: [{name: nope}]}\n").validate()) { XCTAssertTrue("\($0)".contains("nope"), "\($0)") }
         XCTAssertThrowsError(try load("- a\n- b\n")) { XCTAssertTrue("\($0)".contains("mapping"), "\($0)") }
+    }
+
+    /// Closed sets of values are enums: a typo is an error naming the key, never a silent
+    /// fallback to a default.
+    func testMisspeltEnumValuesFailNamingTheKey() {
+        for (yaml, key) in [("learner: {weights_dtype: bfloat61}", "learner.weights_dtype"),
+                            ("learner: {weights_encoding: delt}", "learner.weights_encoding"),
+                            ("learner: {fsync: \"every:x\"}", "learner.fsync"),
+                            ("learner: {fsync: \"every:0\"}", "learner.fsync"),
+                            ("learner: {fsync: sometimes}", "learner.fsync"),
+                            ("learner: {stale_policy: fix}", "learner.stale_policy"),
+                            ("grpo: {loss_type: grpoo}", "grpo.loss_type"),
+                            ("grpo: {scale_rewards: all}", "grpo.scale_rewards"),
+                            ("grpo: {importance_sampling: clip}", "grpo.importance_sampling"),
+                            ("optimizer: {lr_scheduler_type: cosin}", "optimizer.lr_scheduler_type")] {
+            XCTAssertThrowsError(try load("model: m\n" + yaml + "\n")) { error in
+                XCTAssertTrue("\(error)".contains(key), "\(yaml): \(error)")
+            }
+        }
+    }
+
+    func testTypedValuesRoundTrip() throws {
+        let c = try load("""
+            model: m
+            learner: {fsync: "every:16", weights_dtype: bfloat16, weights_encoding: delta, stale_policy: correct}
+            grpo: {importance_sampling: truncate, epsilon: 0.2, epsilon_high: 0.28}
+            compute: {threads: 3}
+            """)
+        XCTAssertEqual(c.learner.fsync, .everyRecords(16))
+        XCTAssertEqual(c.learner.weightsDType, .bfloat16)
+        XCTAssertEqual(c.learner.weightsEncoding, .delta)
+        XCTAssertEqual(c.learner.stalePolicy, .correct)
+        XCTAssertEqual(c.grpo.epsilonHigh, 0.28)
+        XCTAssertEqual(c.compute.threads, 3)
+        XCTAssertNoThrow(try c.validate())
+        // epsilon_high follows epsilon unless set.
+        XCTAssertEqual(try load("model: m\ngrpo: {epsilon: 0.3}\n").grpo.epsilonHigh, 0.3)
+        // The generation limit reaches the objective.
+        XCTAssertEqual(try load("model: m\ngeneration: {max_completion_length: 77}\n").objective.maxCompletionLength, 77)
+    }
+
+    /// `stale_policy: correct` trains stale groups with importance weights, so it needs a
+    /// correction configured.
+    func testStaleCorrectionNeedsAnImportanceCorrection() throws {
+        let c = try load("model: m\nlearner: {stale_policy: correct}\n")
+        XCTAssertThrowsError(try c.validate()) { error in
+            XCTAssertTrue("\(error)".contains("learner.stale_policy") && "\(error)".contains("importance_sampling"), "\(error)")
+        }
+    }
+
+    func testRangeErrorsNameTheFullKeyPath() throws {
+        for (yaml, key) in [("lora: {rank: 0}", "lora.rank"), ("grpo: {beta: -1}", "grpo.beta"),
+                            ("compute: {threads: 0}", "compute.threads"), ("learner: {max_staleness: -1}", "learner.max_staleness"),
+                            ("worker: {prompts_per_request: 0}", "worker.prompts_per_request"),
+                            ("training: {micro_batch_size: 0}", "training.micro_batch_size")] {
+            XCTAssertThrowsError(try load("model: m\n" + yaml + "\n").validate()) { error in
+                XCTAssertTrue("\(error)".contains("'\(key)'"), "\(yaml): \(error)")
+            }
+        }
     }
 
     func testOverridesApplyBeforeDecoding() throws {
