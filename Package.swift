@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "RolloutLogTests", dependencies: ["RolloutLog"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "DistributedTests", dependencies: [
-            "learner", "rollout-worker", "Transport", "RolloutLog", "GRPOProtocol", "Training", "LanguageModel", "TestSupport",
+            "learner", "rollout-worker", "grpo", "Transport", "RolloutLog", "GRPOProtocol", "Training", "LanguageModel", "TestSupport",
         ]),
         .testTarget(name: "GRPORunTests", dependencies: ["GRPORun", "Training", "LanguageModel", "ModelFiles", "Tokenization", "TestSupport"]),
         .testTarget(name: "GRPOCLITests", dependencies: ["grpo", "ModelFiles", "TestSupport"]),

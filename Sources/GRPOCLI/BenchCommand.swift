@@ -44,10 +44,10 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Option(help: "inference (prefill, decoding, scoring), training (LoRA forward + backward + reference forward) or learner (ingest and broadcast; --model unused).")
+    @Option(help: "inference (prefill, decoding, scoring), training (LoRA forward + backward + reference forward) or learner (ingest and broadcast; --model unused) or threads (decode and training at 1…--threads threads).")
     var suite: Suite = .inference
 
-    enum Suite: String, CaseIterable, ExpressibleByArgument { case inference, training, learner }
+    enum Suite: String, CaseIterable, ExpressibleByArgument { case inference, training, learner, threads }
 
     @OptionGroup var training: TrainingBenchOptions
 
@@ -61,6 +61,9 @@ struct BenchCommand: ParsableCommand {
         case .inference: try runInference()
         case .training: try TrainingBench(options: training, model: model, json: json).run()
         case .learner: try LearnerBench(options: learner, json: json).run()
+        case .threads:
+            try ThreadScalingBench(model: model, data: data, groupSize: groupSize, maxTokens: maxTokens, seed: seed,
+                                   training: training, json: json).run()
         }
     }
 

@@ -9,7 +9,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Run GRPO in one process from a YAML configuration.",
-        discussion: "Writes metrics.jsonl, checkpoints and the final PEFT adapter under training.output_dir.")
+        discussion: "Writes metrics.jsonl, checkpoints (checkpoints/step-N: adapter, optimizer moments, data position; --resume continues from the latest) and the final PEFT adapter under training.output_dir.")
 
     @Option(help: "A YAML run configuration (see Configs/).")
     var config: String
@@ -19,6 +19,9 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Train on recorded rollout groups (JSONL, as `grpo grad --batch`) instead of sampling.")
     var rollouts: String?
+
+    @Flag(help: "Continue from the latest checkpoint under training.output_dir (checkpoints/latest).")
+    var resume = false
 
     @OptionGroup var console: ConsoleOptions
     @OptionGroup var compute: ComputeOptions
@@ -33,7 +36,7 @@ struct TrainCommand: ParsableCommand {
             // The vocabulary is checked against the model once it is loaded.
             source = .recorded(try RolloutGroup.readJSONLines(rollouts, vocabularySize: Int(Int32.max)))
         }
-        let loop = try TrainingLoop(configuration: configuration, source: source)
+        let loop = try TrainingLoop(configuration: configuration, source: source, resume: resume)
         loop.log = console.log(program: "grpo train").sink
         try loop.run()
     }

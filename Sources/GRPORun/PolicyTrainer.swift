@@ -51,37 +51,44 @@ public final class PolicyTrainer {
 
     // MARK: Checkpoints
 
-    /// Writes the adapter (PEFT format), the optimizer moments and `state` into `directory`.
-    public func save(to directory: URL, state: [String: Any]) throws {
+    /// Writes the adapter (PEFT format), the optimizer moments and the checkpoint state (the
+    /// trainer's step counts, the caller's position) into `directory`.
+    public func save(to directory: URL, position: CheckpointState) throws {
         try PEFTAdapterFiles.save(adapter, to: directory, baseModel: configuration.model)
         var writer = SafetensorsWriter(metadata: ["format": "grpo-optimizer"])
         try writer.add("adam.first_moment", shape: [adapter.parameterCount], values: optimizer.firstMoment.toArray())
         try writer.add("adam.second_moment", shape: [adapter.parameterCount], values: optimizer.secondMoment.toArray())
         try writer.write(to: directory.appendingPathComponent("optimizer.safetensors"))
-        var full = state
-        full["steps_done"] = stepsDone
-        full["optimizer_steps"] = optimizer.stepCount
-        try JSONSerialization.data(withJSONObject: full, options: [.prettyPrinted, .sortedKeys])
-            .write(to: directory.appendingPathComponent("trainer_state.json"))
+        var state = position
+        state.stepsDone = stepsDone
+        state.optimizerSteps = optimizer.stepCount
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(state).write(to: directory.appendingPathComponent("trainer_state.json"))
     }
 
-    /// Restores what `save` wrote; returns the caller's `state`.
-    public func restore(from directory: URL) throws -> [String: Any] {
+    /// Restores what `save` wrote; returns the checkpoint's state.
+    public func restore(from directory: URL) throws -> CheckpointState {
         let loaded = try PEFTAdapterFiles.load(from: directory, modelConfig: decoder.config)
         guard loaded.config == adapter.config else {
             throw ConfigurationError.invalidValue(key: "lora", message: "differs from the checkpoint's adapter in \(directory.path)")
+        }
+        let url = directory.appendingPathComponent("trainer_state.json")
+        let state: CheckpointState
+        do { state = try JSONDecoder().decode(CheckpointState.self, from: Data(contentsOf: url)) } catch let error as DecodingError {
+            throw ConfigurationError.unreadable(path: url.path, reason: "not a checkpoint state: \(error.summary)")
+        } catch {
+            throw ConfigurationError.unreadable(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+        }
+        guard state.stepsDone >= 0, state.optimizerSteps >= 0, state.recordsConsumed >= 0, state.nextDraw >= 0 else {
+            throw ConfigurationError.unreadable(path: url.path, reason: "negative step or record counts")
         }
         adapter.copyParameters(from: loaded)
         let moments = try SafetensorsFile(url: directory.appendingPathComponent("optimizer.safetensors"))
         try moments.read("adam.first_moment", into: optimizer.firstMoment.buffer)
         try moments.read("adam.second_moment", into: optimizer.secondMoment.buffer)
-        let url = directory.appendingPathComponent("trainer_state.json")
-        guard let state = (try? JSONSerialization.jsonObject(with: Data(contentsOf: url))) as? [String: Any],
-              let steps = state["steps_done"] as? Int, let optimizerSteps = state["optimizer_steps"] as? Int else {
-            throw ConfigurationError.unreadable(path: url.path, reason: "not a trainer state")
-        }
-        stepsDone = steps
-        optimizer.stepCount = optimizerSteps
+        stepsDone = state.stepsDone
+        optimizer.stepCount = state.optimizerSteps
         return state
     }
 }

@@ -32,7 +32,9 @@ public final class TrainingLoop {
     /// Receives progress and sample lines (stderr by default).
     public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
-    public init(configuration: RunConfiguration, source: RolloutSource = .live) throws {
+    /// With `resume`, continues from the latest checkpoint under `output_dir` (a fresh start
+    /// when there is none).
+    public init(configuration: RunConfiguration, source: RolloutSource = .live, resume: Bool = false) throws {
         try configuration.validate()
         self.configuration = configuration
         let training = configuration.training
@@ -59,15 +61,20 @@ public final class TrainingLoop {
         let stepsForEpochs = Int((training.numEpochs * Double(dataCount) / Double(training.promptsPerStep)).rounded(.up))
         totalSteps = training.maxSteps ?? max(1, stepsForEpochs)
         trainer = try PolicyTrainer(configuration: configuration, decoder: decoder, totalSteps: totalSteps)
-        order = DataOrder(count: dataCount, seed: configuration.seed)
         output = URL(fileURLWithPath: training.outputDir)
+        resumed = resume ? try RunCheckpoint.restoreLatest(trainer: trainer, output: output) : nil
+        let position = resumed?.nextDraw ?? 0
+        order = DataOrder(count: dataCount, seed: configuration.seed, epoch: position / dataCount, offset: position % dataCount)
     }
+
+    /// The checkpoint this run continues from.
+    public let resumed: CheckpointState?
 
     /// Runs every step, writing `metrics.jsonl`, checkpoints every `save_steps` and the
     /// final adapter to `output_dir/adapter`.
     public func run() throws {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        let metrics = try RunMetricsWriter(outputDirectory: output.path)
+        let metrics = try RunMetricsWriter(outputDirectory: output.path, resume: resumed != nil)
         self.metrics = metrics
         defer { try? metrics.close() }
         let training = configuration.training
@@ -75,14 +82,20 @@ public final class TrainingLoop {
             ?? "\(training.promptsPerStep) of \(recorded.count) recorded groups"
         log("grpo train: \(totalSteps) steps of \(work), LoRA r=\(adapter.config.rank) on \(adapter.config.targets.count) "
             + "projections (\(adapter.parameterCount) parameters), output \(output.path)")
+        let first = trainer.stepsDone + 1
+        if let resumed {
+            log("grpo train: resumed at step \(resumed.stepsDone) from \(RunCheckpoint.directory(output).path)")
+        }
         let started = Date()
-        for step in 1...totalSteps {
+        for step in first..<(totalSteps + 1) {
             let report = try runStep(step)
             try metrics.write(step: report.step, names: report.names, values: report.values, jsonLine: report.jsonLine)
-            log(progressLine(report, elapsed: Date().timeIntervalSince(started)))
-            if training.saveSteps > 0 && step % training.saveSteps == 0 && step < totalSteps {
-                try PEFTAdapterFiles.save(adapter, to: output.appendingPathComponent("checkpoint-\(step)"),
-                                          baseModel: configuration.model)
+            log(progressLine(report, elapsed: Date().timeIntervalSince(started), stepsThisRun: step - first + 1))
+            if (training.saveSteps > 0 && step % training.saveSteps == 0) || step == totalSteps {
+                let groups = step * training.promptsPerStep
+                let position = CheckpointState(stepsDone: step, optimizerSteps: trainer.optimizer.stepCount, recordsConsumed: groups,
+                                               nextDraw: live == nil ? 0 : order.count * order.epoch + order.offset)
+                try RunCheckpoint.save(trainer: trainer, position: position, output: output)
             }
         }
         try PEFTAdapterFiles.save(adapter, to: output.appendingPathComponent("adapter"), baseModel: configuration.model)
@@ -123,8 +136,8 @@ public final class TrainingLoop {
         return report
     }
 
-    private func progressLine(_ r: StepReport, elapsed: TimeInterval) -> String {
-        let eta = elapsed / Double(r.step) * Double(totalSteps - r.step)
+    private func progressLine(_ r: StepReport, elapsed: TimeInterval, stepsThisRun: Int) -> String {
+        let eta = elapsed / Double(stepsThisRun) * Double(totalSteps - r.step)
         return String(format: "step %d/%d  reward %.3f ± %.3f  kl %.4f  len %.0f  grad %.3f  lr %.2e  %.0f tok/s  %.1fs  eta %@",
                       r.step, totalSteps, r["reward"] ?? 0, r["reward_std"] ?? 0, r["kl"] ?? 0,
                       r["completions/mean_length"] ?? 0, r["grad_norm"] ?? 0, r["learning_rate"] ?? 0,

@@ -13,19 +13,15 @@ import Transport
 ///
 /// The network loop (this thread) never blocks on training: `TrainerThread` runs updates
 /// while this loop keeps assigning, acknowledging and heartbeating.
+///
+/// Its parts, each named for its job:
+/// - `WorkerRegistry`: who joined, their credits and liveness (network thread only);
+/// - `DrawAssignments`: draws out, re-queued and their assignments, the data position
+///   (shared with the trainer thread's checkpoints, under its own lock);
+/// - `TrainerThread`: the updates, in log order, and the versions to publish;
+/// - `LearnerMetrics`: typed counters and the per-step figures (network thread only);
+/// - `RolloutStore`: the durable log, appended before every acknowledgement (network thread).
 public final class LearnerServer {
-    struct Worker {
-        var id: String
-        var identity: [UInt8]
-        var lastSeen: Date
-        var credits: Int
-        var groups = 0
-    }
-    struct Open {
-        var worker: String
-        var assignment: Assignment
-    }
-
     let configuration: RunConfiguration
     let output: URL
     let log: (String) -> Void
@@ -36,16 +32,11 @@ public final class LearnerServer {
     private let trainer: PolicyTrainer
     private let trainerThread: TrainerThread
     private let store: RolloutStore
-    private let schedule: DrawSchedule
-    private let stateLock = NSLock()            // guards schedule and open (read by checkpoints)
-    private var open: [Int: Open] = [:]
-    private var workers: [String: Worker] = [:]
+    private let draws: DrawAssignments
+    private var workers = WorkerRegistry()
+    private var figures = LearnerMetrics()
+    /// The adapter version last published (network thread only).
     private var version: Int
-    private var counters: [String: Int] = ["rejected_messages": 0, "refused_groups": 0, "dropped_stale": 0, "duplicates": 0,
-                                           "lost_workers": 0]
-    private var stalenessSum = 0, stalenessCount = 0
-    private var lastBroadcastBytes = 0, lastBroadcastSeconds = 0.0
-    private var groupsSinceReport = 0, lastReport = Date()
     private let metrics: RunMetricsWriter
     private let runStarted = Date()
     private var firstStep = 0
@@ -70,7 +61,7 @@ public final class LearnerServer {
 
         let logDirectory = URL(fileURLWithPath: configuration.learner.logDir ?? output.appendingPathComponent("rollouts").path)
         let existing = try RolloutStore.readAll(logDirectory, log: log)
-        let checkpoint = resume ? try LearnerCheckpoint.restoreLatest(trainer: trainer, output: output) : nil
+        let checkpoint = resume ? try RunCheckpoint.restoreLatest(trainer: trainer, output: output) : nil
         if !resume && !existing.isEmpty {
             throw ConfigurationError.invalidValue(key: "learner.log_dir",
                 message: "\(logDirectory.path) already holds \(existing.count) groups; pass --resume to continue that run or choose a new output_dir")
@@ -81,8 +72,13 @@ public final class LearnerServer {
         // Draws handed out before the crash but never logged go back to the queue.
         let nextDraw = max(checkpoint?.nextDraw ?? 0, (existing.map(\.draw).max() ?? -1) + 1)
         let candidates = Set(checkpoint?.openDraws ?? []).union((checkpoint?.nextDraw ?? 0)..<nextDraw)
-        schedule = DrawSchedule(dataCount: problems.count, seed: configuration.seed, nextDraw: nextDraw,
-                                requeued: Array(candidates.subtracting(store.loggedDraws)))
+        let schedule = DrawSchedule(dataCount: problems.count, seed: configuration.seed, nextDraw: nextDraw,
+                                    requeued: Array(candidates.subtracting(store.loggedDraws)))
+        let (producer, problems) = (producer, problems)
+        draws = DrawAssignments(schedule: schedule) { index in
+            let prompt = try producer.prepare(problems[index], index: index)
+            return (prompt.ids, prompt.answer)
+        }
         version = trainer.stepsDone
         firstStep = trainer.stepsDone
         let l = configuration.learner
@@ -93,7 +89,7 @@ public final class LearnerServer {
         metrics = try RunMetricsWriter(outputDirectory: output.path, resume: resume)
         if let checkpoint {
             log("learner: resumed at step \(trainer.stepsDone) (\(checkpoint.recordsConsumed) groups trained, "
-                + "\(existing.count - consumed) logged since, \(schedule.pendingRequeued.count) prompts to redo)")
+                + "\(existing.count - consumed) logged since, \(draws.pendingRequeued.count) prompts to redo)")
         }
         trainerThread.afterStep = { [unowned self] report, consumed in try self.afterStep(report, consumed: consumed) }
     }
@@ -119,12 +115,12 @@ public final class LearnerServer {
             if now.timeIntervalSince(lastHeartbeat) >= heartbeat {
                 lastHeartbeat = now
                 expireSilentWorkers(now)
-                for w in workers.values { send(w.identity, WireMessage(.heartbeat, ["version": version]), sockets) }
+                for w in workers.all { send(w.identity, WireMessage(.heartbeat, ["version": version]), sockets) }
             }
-            assignWork(sockets)
+            try assignWork(sockets)
         }
         for published in trainerThread.takePublished() { try publish(published, sockets: sockets) }
-        for w in workers.values { send(w.identity, WireMessage(.reject, Reject(reason: "finished")), sockets) }
+        for w in workers.all { send(w.identity, WireMessage(.reject, Reject(reason: "finished")), sockets) }
         try PEFTAdapterFiles.save(trainer.adapter, to: output.appendingPathComponent("adapter"), baseModel: configuration.model)
         store.close()
         log("learner: done; adapter written to \(output.appendingPathComponent("adapter").path)")
@@ -142,9 +138,9 @@ public final class LearnerServer {
             guard let id = workerID(for: identity) else {
                 return reject(identity, "\(message.type.rawValue) before HELLO from \(peer.debugDescription)", sockets)
             }
-            workers[id]?.lastSeen = Date()
+            workers.heard(from: id, at: Date())
             switch message.type {
-            case .ready: workers[id]?.credits = max(0, min(64, try message.decode(Ready.self).credits))
+            case .ready: workers.setCredits(try message.decode(Ready.self).credits, for: id)
             case .group: try group(message, worker: id, identity: identity, sockets: sockets)
             case .heartbeat: break
             case .snapshot: send(identity, frames: trainerThread.snapshotFrames(), sockets)
@@ -163,7 +159,7 @@ public final class LearnerServer {
         }
         guard !hello.workerID.isEmpty, hello.workerID.utf8.count <= 128 else { throw WireError("worker_id must be 1-128 bytes") }
         if workers[hello.workerID] != nil { drop(hello.workerID, reason: "reconnected") }
-        workers[hello.workerID] = Worker(id: hello.workerID, identity: identity, lastSeen: Date(), credits: 0)
+        workers.join(hello.workerID, identity: identity, now: Date())
         log("learner: worker \(hello.workerID) joined (\(workers.count) live)")
         send(identity, WireMessage(.welcome, Welcome(policyVersion: version, heartbeatMilliseconds: configuration.learner.heartbeatMilliseconds)), sockets)
     }
@@ -178,47 +174,40 @@ public final class LearnerServer {
         let report = try message.decode(GroupReport.self)
         let draw = report.draw
         func refuse(_ reason: String) {
-            counters["refused_groups", default: 0] += 1
+            figures.counters.refusedGroups += 1
             log("learner: refused group \(draw) from \(worker): \(reason)")
             send(identity, WireMessage(.ack, Ack(draw: draw, accepted: false, reason: reason)), sockets)
         }
         if store.loggedDraws.contains(draw) {
-            counters["duplicates"]! += 1
+            figures.counters.duplicates += 1
             return send(identity, WireMessage(.ack, Ack(draw: draw, accepted: true, reason: "already logged")), sockets)
         }
-        stateLock.lock()
-        let assigned = open[draw]?.assignment
-        let known = draw >= 0 && draw < schedule.nextDraw
-        stateLock.unlock()
-        guard known else { return refuse("draw \(draw) was never assigned") }
+        let answered: (assignment: Assignment, isOpen: Bool)
         do {
-            try validate(report, against: try assigned ?? assignment(forDraw: draw))
+            guard let found = try draws.assignmentAnswered(byDraw: draw) else { return refuse("draw \(draw) was never assigned") }
+            answered = found
+            try validate(report, against: found.assignment)
         } catch {
             return refuse("\(error)")
         }
-        let staleness = version - (report.group.policyVersion ?? version)
+        let sampledAt = report.group.policyVersion ?? version
+        guard sampledAt >= 0 else { return refuse("policy_version \(sampledAt) is negative") }
+        let staleness = sampledAt > version ? 0 : version - sampledAt     // a version ahead: a learner restarted from a checkpoint
         if staleness > configuration.learner.maxStaleness && configuration.learner.stalePolicy == .drop {
-            counters["dropped_stale"]! += 1
-            if assigned != nil { release([draw], requeue: true) }
+            figures.counters.droppedStale += 1
+            if answered.isOpen { draws.release([draw], requeue: true) }
             return send(identity, WireMessage(.ack, Ack(draw: draw, accepted: false, reason: "stale by \(staleness) versions")), sockets)
         }
+        // The log records what the learner assigned, not what the peer claims.
         var logged = report
         logged.workerID = worker
+        logged.group.promptIndex = answered.assignment.promptIndex
         _ = try store.append(logged)          // durable before the acknowledgement
-        release([draw], requeue: false)
-        stateLock.lock(); schedule.forget(draw); stateLock.unlock()
-        stalenessSum += max(0, staleness); stalenessCount += 1
-        workers[worker]?.groups += 1
-        groupsSinceReport += 1
+        draws.completed(draw)
+        figures.accepted(staleness: staleness)
+        workers.countGroup(from: worker)
         trainerThread.enqueue(logged)
         send(identity, WireMessage(.ack, Ack(draw: draw, accepted: true)), sockets)
-    }
-
-    /// What draw `k` was assigned as (the data order makes it a pure function of k).
-    private func assignment(forDraw draw: Int) throws -> Assignment {
-        let index = schedule.problemIndex(ofDraw: draw)
-        let prompt = try producer.prepare(problems[index], index: index)
-        return Assignment(draw: draw, promptIndex: index, promptIDs: prompt.ids, answer: prompt.answer)
     }
 
     private func validate(_ report: GroupReport, against assignment: Assignment) throws {
@@ -237,70 +226,43 @@ public final class LearnerServer {
 
     /// Hands prompts to workers with credits, keeping at most (max_staleness + 1) steps of
     /// groups out or waiting, so nothing is sampled too many versions before it is trained.
-    private func assignWork(_ sockets: LearnerSockets) {
+    private func assignWork(_ sockets: LearnerSockets) throws {
         let perStep = configuration.training.promptsPerStep
         let needed = totalSteps * perStep
         let window = (configuration.learner.maxStaleness + 1) * perStep
-        for id in workers.keys.sorted() {
-            guard var w = workers[id], w.credits > 0 else { continue }
-            var batch: [Assignment] = []
-            stateLock.lock()
-            while w.credits > 0, open.count + trainerThread.queuedCount < window, store.recordCount + open.count < needed {
-                let draw = schedule.take()
-                guard let assignment = try? self.assignment(forDraw: draw) else { continue }
-                open[draw] = Open(worker: id, assignment: assignment)
-                batch.append(assignment)
-                w.credits -= 1
-            }
-            stateLock.unlock()
-            workers[id] = w
-            if !batch.isEmpty { send(w.identity, WireMessage(.assign, Assign(assignments: batch)), sockets) }
+        let queued = trainerThread.queuedCount, logged = store.recordCount
+        for id in workers.sortedIDs {
+            guard let w = workers[id], w.credits > 0 else { continue }
+            let batch = try draws.take(w.credits, for: id) { out in out + queued < window && logged + out < needed }
+            guard !batch.isEmpty else { continue }
+            workers.spendCredits(batch.count, of: id)
+            send(w.identity, WireMessage(.assign, Assign(assignments: batch)), sockets)
         }
     }
 
     private func expireSilentWorkers(_ now: Date) {
         let timeout = Double(configuration.learner.workerTimeoutMilliseconds) / 1000
-        for w in workers.values where now.timeIntervalSince(w.lastSeen) > timeout {
-            counters["lost_workers"]! += 1
+        for w in workers.silent(at: now, timeout: timeout) {
+            figures.counters.lostWorkers += 1
             drop(w.id, reason: "silent for \(Int(now.timeIntervalSince(w.lastSeen)))s")
         }
     }
 
     /// Forgets a worker; its open prompts go back to the front of the queue.
     private func drop(_ id: String, reason: String) {
-        stateLock.lock()
-        let draws = open.filter { $0.value.worker == id }.map(\.key)
-        stateLock.unlock()
-        release(draws, requeue: true)
-        workers[id] = nil
-        log("learner: worker \(id) \(reason); \(draws.count) prompts returned to the queue (\(workers.count) live)")
-    }
-
-    private func release(_ draws: [Int], requeue: Bool) {
-        stateLock.lock()
-        for d in draws { open[d] = nil }
-        if requeue { schedule.giveBack(draws) }
-        stateLock.unlock()
+        let returned = draws.returnAll(of: id)
+        workers.remove(id)
+        log("learner: worker \(id) \(reason); \(returned.count) prompts returned to the queue (\(workers.count) live)")
     }
 
     private func publish(_ published: TrainerThread.Published, sockets: LearnerSockets) throws {
         let started = Date()
         _ = try sockets.weights.send(published.broadcast)
         version = published.version
-        lastBroadcastBytes = published.broadcast.reduce(0) { $0 + $1.count }
-        lastBroadcastSeconds = Date().timeIntervalSince(started)
+        figures.broadcast(bytes: published.broadcast.reduce(0) { $0 + $1.count }, seconds: Date().timeIntervalSince(started))
         var report = published.report
-        let elapsed = Date().timeIntervalSince(lastReport)
-        report.set("learner/live_workers", Double(workers.count))
-        report.set("learner/queued_groups", Double(trainerThread.queuedCount))
-        stateLock.lock(); report.set("learner/open_prompts", Double(open.count)); stateLock.unlock()
-        report.set("learner/groups_per_second", Double(groupsSinceReport) / max(elapsed, 1e-9))
-        report.set("learner/staleness_mean", Double(stalenessSum) / Double(max(stalenessCount, 1)))
-        report.set("learner/broadcast_bytes", Double(lastBroadcastBytes))
-        report.set("learner/broadcast_seconds", lastBroadcastSeconds)
-        for (k, v) in counters.sorted(by: { $0.key < $1.key }) { report.set("learner/\(k)", Double(v)) }
-        report.set("completion_tokens_per_second", Double(published.completionTokens) / max(elapsed, 1e-9))
-        groupsSinceReport = 0; stalenessSum = 0; stalenessCount = 0; lastReport = Date()
+        figures.report(into: &report, liveWorkers: workers.count, queuedGroups: trainerThread.queuedCount,
+                       openPrompts: draws.openCount, completionTokens: published.completionTokens)
         try metrics.write(step: report.step, names: report.names, values: report.values, jsonLine: report.jsonLine)
         let perStep = Date().timeIntervalSince(runStarted) / Double(max(1, report.step - firstStep))
         log(String(format: "step %d/%d  reward %.3f ± %.3f  kl %.4f  %.0f tok/s  workers %d  %.2f groups/s  staleness %.2f  v%d  eta %@",
@@ -310,7 +272,7 @@ public final class LearnerServer {
         let every = configuration.training.sampleSteps
         if every > 0, report.step == firstStep + 1 || report.step % every == 0, let sample = published.sample,
            let completion = sample.group.completions.first {
-            let index = sample.group.promptIndex ?? schedule.problemIndex(ofDraw: sample.draw)
+            let index = sample.group.promptIndex ?? draws.problemIndex(ofDraw: sample.draw)
             let output = runtime.tokenizer.decode(completion.ids, skipSpecialTokens: true)
             let text = SampleText.lines(promptIndex: index, question: problems[index].question,
                                         answer: problems[index].answer, output: output, reward: completion.reward)
@@ -323,21 +285,18 @@ public final class LearnerServer {
     private func afterStep(_ report: StepReport, consumed: Int) throws {
         let every = configuration.training.saveSteps
         guard (every > 0 && trainer.stepsDone % every == 0) || trainer.stepsDone >= totalSteps else { return }
-        stateLock.lock()
-        let checkpoint = LearnerCheckpoint(recordsConsumed: consumed, nextDraw: schedule.nextDraw,
-                                           openDraws: Array(open.keys) + schedule.pendingRequeued)
-        stateLock.unlock()
-        try checkpoint.save(trainer: trainer, output: output)
+        let (nextDraw, openDraws) = draws.position()
+        let position = CheckpointState(stepsDone: trainer.stepsDone, optimizerSteps: trainer.optimizer.stepCount,
+                                       recordsConsumed: consumed, nextDraw: nextDraw, openDraws: openDraws)
+        try RunCheckpoint.save(trainer: trainer, position: position, output: output)
     }
 
     // MARK: Plumbing
 
-    private func workerID(for identity: [UInt8]) -> String? {
-        workers.first { $0.value.identity == identity }?.key
-    }
+    private func workerID(for identity: [UInt8]) -> String? { workers.id(for: identity) }
 
     private func reject(_ identity: [UInt8]?, _ reason: String, _ sockets: LearnerSockets) {
-        counters["rejected_messages"]! += 1
+        figures.counters.rejectedMessages += 1
         log("learner: rejected a message: \(reason)")
         if let identity { send(identity, WireMessage(.reject, Reject(reason: reason)), sockets) }
     }
