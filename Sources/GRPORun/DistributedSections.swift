@@ -3,7 +3,7 @@ import GRPOProtocol
 import RolloutLog
 
 /// What the learner does with a group sampled more than `max_staleness` versions behind.
-public enum StalePolicy: String, Codable, CaseIterable, Sendable {
+public enum StalePolicy: String, SettingChoice, Sendable {
     /// Refuse it and sample the prompt again.
     case drop
     /// Keep it and train it with the importance correction of `grpo.importance_sampling`

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// How per-token losses are averaged into the batch loss (TRL's `loss_type`).
-public enum LossType: String, CaseIterable, Codable, Sendable {
+public enum LossType: String, SettingChoice, Sendable {
     /// Mean over each completion's tokens, then over completions (the seed's).
     case grpo
     /// Mean over the tokens of each micro-batch, averaged over micro-batches (as TRL, whose
@@ -17,13 +17,13 @@ public enum LossType: String, CaseIterable, Codable, Sendable {
 }
 
 /// How group-relative advantages are scaled (TRL's `scale_rewards`).
-public enum RewardScaling: String, CaseIterable, Codable, Sendable {
+public enum RewardScaling: String, SettingChoice, Sendable {
     case group, batch, none
 }
 
 /// Correction for logp_old that came from a different policy version or engine than the
 /// learner's recomputation: the per-token weight exp(logp_old − logp_sampling), capped.
-public enum ImportanceCorrection: String, CaseIterable, Codable, Sendable {
+public enum ImportanceCorrection: String, SettingChoice, Sendable {
     case none
     /// min(weight, cap)
     case truncate

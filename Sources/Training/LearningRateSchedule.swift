@@ -1,3 +1,4 @@
+import GRPOCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,7 +7,7 @@ import Glibc
 /// linear warmup from 0 over ⌈warmup_ratio · total⌉ steps, then cosine or linear decay to 0,
 /// or constant.
 public struct LearningRateSchedule: Equatable, Sendable {
-    public enum Kind: String, CaseIterable, Codable, Sendable { case cosine, linear, constant }
+    public enum Kind: String, SettingChoice, Sendable { case cosine, linear, constant }
 
     public var kind: Kind
     public var peak: Float

@@ -3,7 +3,7 @@ import LanguageModel
 
 /// A projection of the decoder layer that can carry a LoRA adapter, named as in PEFT's
 /// `target_modules`.
-public enum LoRATarget: String, CaseIterable, Codable, Sendable {
+public enum LoRATarget: String, SettingChoice, Sendable {
     case q = "q_proj", k = "k_proj", v = "v_proj", o = "o_proj"
     case gate = "gate_proj", up = "up_proj", down = "down_proj"
 

@@ -10,11 +10,7 @@ struct LearnerCommand: ParsableCommand {
         commandName: "learner",
         abstract: "Serve prompts to rollout workers, log their groups, train, and broadcast the adapter.")
 
-    @Option(help: "The run's YAML configuration (default: the embedded Configs/quickstart.yaml).")
-    var config: String?
-
-    @Option(name: .customLong("set"), help: "Override a key, e.g. --set learner.max_staleness=2 (repeatable).")
-    var overrides: [String] = []
+    @OptionGroup var runConfiguration: RunConfigurationOptions
 
     @Flag(help: "Continue from the latest checkpoint and the groups logged after it.")
     var resume = false
@@ -32,11 +28,8 @@ struct LearnerCommand: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
-        var configuration = try config.map {
-            try ConfigurationLoader.load(RunConfiguration.self, path: $0, defaults: RunConfiguration(model: ""), overrides: overrides)
-        } ?? RunConfiguration.quickstart(overrides: overrides)
+        var configuration = try runConfiguration.load()
         if insecure { configuration.learner.insecure = true }
-        try configuration.validate()
         compute.apply(to: &configuration)
         let log = console.log(program: "learner").sink
         if let replay {
