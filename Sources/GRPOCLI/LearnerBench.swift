@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import GRPOCore
 import GRPOProtocol
 import RolloutLog
 import SeededRandom
@@ -51,7 +52,7 @@ struct LearnerBench {
                               logprobs: (0..<200).map { _ in -Float(rng.next() % 1000) / 100 },
                               reward: Float(rng.next() % 5) / 2,
                               rewards: ["mark": 0.5, "soft_format": 0, "hard_format": 0, "digit": 0.5, "correctness": 0],
-                              finishReason: "stop")
+                              finishReason: .stop)
         }
         let group = RolloutGroup(promptIDs: (0..<100).map { Int32($0) }, completions: completions, promptIndex: draw, policyVersion: 0)
         return WireMessage(.group, GroupReport(draw: draw, workerID: "bench", group: group, generateSeconds: 1, scoreSeconds: 0)).frames

@@ -1,6 +1,6 @@
 import Foundation
+import GRPOCore
 import RolloutLog
-import Training
 
 /// The learner–worker protocol, version `WireProtocol.version` (see PROTOCOL.md).
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import Training
+import GRPOCore
 
 /// A decoded protocol message: its type, JSON header and optional binary payload.
 public struct WireMessage: Sendable {

@@ -1,4 +1,4 @@
-import RolloutLog
+import GRPOCore
 
 /// Appends TFRecords to a file: the container format of TensorBoard event files.
 ///
