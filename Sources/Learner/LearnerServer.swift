@@ -120,12 +120,12 @@ public final class LearnerServer {
             if now.timeIntervalSince(lastHeartbeat) >= heartbeat {
                 lastHeartbeat = now
                 expireSilentWorkers(now)
-                for w in workers.values { send(w.identity, WireMessage(.heartbeat, ["version": version]), sockets) }
+                for w in workers.values { send(w.identity, try WireMessage(.heartbeat, ["version": version]), sockets) }
             }
             assignWork(sockets)
         }
         for published in trainerThread.takePublished() { try publish(published, sockets: sockets) }
-        for w in workers.values { send(w.identity, WireMessage(.reject, Reject(reason: "finished")), sockets) }
+        for w in workers.values { send(w.identity, try WireMessage(.reject, Reject(reason: "finished")), sockets) }
         try PEFTAdapterFiles.save(trainer.adapter, to: output.appendingPathComponent("adapter"), baseModel: configuration.model)
         store.close()
         log("learner: done; adapter written to \(output.appendingPathComponent("adapter").path)")
@@ -148,7 +148,7 @@ public final class LearnerServer {
             case .ready: workers[id]?.credits = max(0, min(64, try message.decode(Ready.self).credits))
             case .group: try group(message, worker: id, identity: identity, sockets: sockets)
             case .heartbeat: break
-            case .snapshot: send(identity, frames: trainerThread.snapshotFrames(), sockets)
+            case .snapshot: send(identity, frames: try trainerThread.snapshotFrames(), sockets)
             case .bye: drop(id, reason: "left")
             default: throw WireError("unexpected \(message.type.rawValue) from a worker")
             }
@@ -166,7 +166,7 @@ public final class LearnerServer {
         if workers[hello.workerID] != nil { drop(hello.workerID, reason: "reconnected") }
         workers[hello.workerID] = Worker(id: hello.workerID, identity: identity, lastSeen: Date(), credits: 0)
         log("learner: worker \(hello.workerID) joined (\(workers.count) live)")
-        send(identity, WireMessage(.welcome, Welcome(policyVersion: version, heartbeatMilliseconds: configuration.learner.heartbeatMilliseconds)), sockets)
+        send(identity, try WireMessage(.welcome, Welcome(policyVersion: version, heartbeatMilliseconds: configuration.learner.heartbeatMilliseconds)), sockets)
     }
 
     /// Validates a group, checks its staleness, logs it durably, then acknowledges it.
@@ -181,11 +181,11 @@ public final class LearnerServer {
         func refuse(_ reason: String) {
             counters["refused_groups", default: 0] += 1
             log("learner: refused group \(draw) from \(worker): \(reason)")
-            send(identity, WireMessage(.ack, Ack(draw: draw, accepted: false, reason: reason)), sockets)
+            send(identity, try WireMessage(.ack, Ack(draw: draw, accepted: false, reason: reason)), sockets)
         }
         if store.loggedDraws.contains(draw) {
             counters["duplicates"]! += 1
-            return send(identity, WireMessage(.ack, Ack(draw: draw, accepted: true, reason: "already logged")), sockets)
+            return send(identity, try WireMessage(.ack, Ack(draw: draw, accepted: true, reason: "already logged")), sockets)
         }
         stateLock.lock()
         let assigned = open[draw]?.assignment
@@ -201,7 +201,7 @@ public final class LearnerServer {
         if staleness > configuration.learner.maxStaleness && configuration.learner.stalePolicy == "drop" {
             counters["dropped_stale"]! += 1
             if assigned != nil { release([draw], requeue: true) }
-            return send(identity, WireMessage(.ack, Ack(draw: draw, accepted: false, reason: "stale by \(staleness) versions")), sockets)
+            return send(identity, try WireMessage(.ack, Ack(draw: draw, accepted: false, reason: "stale by \(staleness) versions")), sockets)
         }
         var logged = report
         logged.workerID = worker
@@ -212,7 +212,7 @@ public final class LearnerServer {
         workers[worker]?.groups += 1
         groupsSinceReport += 1
         trainerThread.enqueue(logged)
-        send(identity, WireMessage(.ack, Ack(draw: draw, accepted: true)), sockets)
+        send(identity, try WireMessage(.ack, Ack(draw: draw, accepted: true)), sockets)
     }
 
     /// What draw `k` was assigned as (the data order makes it a pure function of k).
@@ -255,7 +255,7 @@ public final class LearnerServer {
             }
             stateLock.unlock()
             workers[id] = w
-            if !batch.isEmpty { send(w.identity, WireMessage(.assign, Assign(assignments: batch)), sockets) }
+            if !batch.isEmpty { send(w.identity, try WireMessage(.assign, Assign(assignments: batch)), sockets) }
         }
     }
 
@@ -340,11 +340,14 @@ public final class LearnerServer {
     private func reject(_ identity: [UInt8]?, _ reason: String, _ sockets: LearnerSockets) {
         counters["rejected_messages"]! += 1
         log("learner: rejected a message: \(reason)")
-        if let identity { send(identity, WireMessage(.reject, Reject(reason: reason)), sockets) }
+        if let identity { send(identity, try WireMessage(.reject, Reject(reason: reason)), sockets) }
     }
 
-    private func send(_ identity: [UInt8], _ message: WireMessage, _ sockets: LearnerSockets) {
-        send(identity, frames: message.frames, sockets)
+    /// Sends a message, logging one that cannot be encoded instead of sending it.
+    private func send(_ identity: [UInt8], _ message: @autoclosure () throws -> WireMessage, _ sockets: LearnerSockets) {
+        do { send(identity, frames: try message().frames, sockets) } catch {
+            log("learner: a message was not sent: \(error)")
+        }
     }
 
     private func send(_ identity: [UInt8], frames: [[UInt8]], _ sockets: LearnerSockets) {

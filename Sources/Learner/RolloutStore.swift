@@ -1,4 +1,5 @@
 import Foundation
+import GRPOCore
 import GRPOProtocol
 import RolloutLog
 
@@ -40,7 +41,10 @@ final class RolloutStore {
 
     /// Appends `report`; when this returns, the record is durable under the fsync policy.
     func append(_ report: GroupReport) throws -> Int {
-        let payload = try JSONEncoder().encode(report)
+        let payload: Data
+        do { payload = try JSONEncoder().encode(report) } catch let error as EncodingError {
+            throw WireError("rollout log: group \(report.draw) cannot be encoded: \(error.summary)")
+        }
         let position = try writer.append(payload)
         loggedDraws.insert(report.draw)
         bytesWritten += payload.count

@@ -121,7 +121,9 @@ public final class WorkerClient {
         var lastBeat = Date()
         let produced = producer.produce(prompts, seed: configuration.seed &+ UInt64(assignments[0].draw) &* 0x9E37_79B9,
                                         policyVersion: version) { _ in
-            // Between decode steps: keep the learner from declaring this worker dead.
+            // Between decode steps: keep the learner from declaring this worker dead. Best
+            // effort: a beat that cannot go out now is followed by the next one, and a lost
+            // connection shows up as the learner's silence once sampling is done.
             if Date().timeIntervalSince(lastBeat) > 1 {
                 _ = try? connection.send(WireMessage(.heartbeat, ["version": self.version]))
                 lastBeat = Date()
@@ -131,7 +133,13 @@ public final class WorkerClient {
         for (assignment, group) in zip(assignments, produced) {
             let report = GroupReport(draw: assignment.draw, workerID: workerID, group: group.group,
                                      generateSeconds: seconds / Double(assignments.count), scoreSeconds: 0)
-            let frames = WireMessage(.group, report).frames
+            let frames: [[UInt8]]
+            do { frames = try WireMessage(.group, report).frames } catch {
+                // A group JSON cannot carry (a non-finite reward or logprob) is not sent;
+                // the learner gets the draw back when this worker leaves or reconnects.
+                log("worker \(workerID): group \(assignment.draw) not sent: \(error)")
+                continue
+            }
             unacknowledged[assignment.draw] = frames
             try connection.send(frames: frames)
             groupsSent += 1
