@@ -125,7 +125,7 @@ public final class LearnerServer {
             assignWork(sockets)
         }
         for published in trainerThread.takePublished() { try publish(published, sockets: sockets) }
-        for w in workers.values { send(w.identity, try WireMessage(.reject, Reject(reason: "finished")), sockets) }
+        for w in workers.values { send(w.identity, try WireMessage(.reject, Reject(code: .finished, reason: "finished")), sockets) }
         try PEFTAdapterFiles.save(trainer.adapter, to: output.appendingPathComponent("adapter"), baseModel: configuration.model)
         store.close()
         log("learner: done; adapter written to \(output.appendingPathComponent("adapter").path)")
@@ -340,7 +340,7 @@ public final class LearnerServer {
     private func reject(_ identity: [UInt8]?, _ reason: String, _ sockets: LearnerSockets) {
         counters["rejected_messages"]! += 1
         log("learner: rejected a message: \(reason)")
-        if let identity { send(identity, try WireMessage(.reject, Reject(reason: reason)), sockets) }
+        if let identity { send(identity, try WireMessage(.reject, Reject(code: .protocolError, reason: reason)), sockets) }
     }
 
     /// Sends a message, logging one that cannot be encoded instead of sending it.

@@ -99,9 +99,9 @@ public final class WorkerClient {
                 case .heartbeat:
                     break
                 case .reject:
-                    let reason = try message.decode(Reject.self).reason
-                    if reason == "finished" { finished = true; return }
-                    throw WireError("learner refused: \(reason)")
+                    let reject = try message.decode(Reject.self)
+                    if reject.code == .finished { finished = true; return }
+                    throw WireError("learner refused: \(reject.reason)")
                 default:
                     throw WireError("unexpected \(message.type.rawValue) from the learner")
                 }

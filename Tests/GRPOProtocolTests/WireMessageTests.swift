@@ -38,6 +38,27 @@ final class WireMessageTests: XCTestCase {
         XCTAssertTrue(error.description.contains("'group.completions[1].logprobs[1]' holds nan"), error.description)
     }
 
+    func testRejectCarriesACode() throws {
+        let frames = try WireMessage(.reject, Reject(code: .protocolError, reason: "HELLO twice")).frames
+        let header = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(frames[1])) as? [String: String])
+        XCTAssertEqual(header, ["code": "protocol_error", "reason": "HELLO twice"])
+        XCTAssertEqual(try WireMessage(frames: frames).decode(Reject.self), Reject(code: .protocolError, reason: "HELLO twice"))
+    }
+
+    /// A learner of the first protocol-1 form sends a reason alone.
+    func testReasonOnlyRejectStillDecodes() throws {
+        func decode(_ json: String) throws -> Reject {
+            try WireMessage(frames: [Array("REJECT".utf8), Array(json.utf8)]).decode(Reject.self)
+        }
+        XCTAssertEqual(try decode(#"{"reason":"finished"}"#).code, .finished)
+        let other = try decode(#"{"reason":"protocol 2 from gpu-box-3; this learner speaks 1"}"#)
+        XCTAssertNil(other.code)
+        XCTAssertEqual(other.reason, "protocol 2 from gpu-box-3; this learner speaks 1")
+        XCTAssertEqual(try decode(#"{"code":"protocol_error","reason":"finished"}"#).code, .protocolError)
+        let unknown = try XCTUnwrap(wireError { try decode(#"{"code":"moved","reason":"x"}"#) })
+        XCTAssertTrue(unknown.description.hasPrefix("REJECT header: 'code' has an invalid value"), unknown.description)
+    }
+
     func testUnknownFinishReasonFromAPeerIsAWireError() throws {
         let json = #"{"draw":1,"worker_id":"w","generate_seconds":0,"score_seconds":0,"#
             + #""group":{"prompt_ids":[1],"completions":[{"ids":[2],"reward":1,"finish_reason":"eos"}]}}"#
