@@ -23,11 +23,11 @@ struct LearnerCheckpoint {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let name = "step-\(trainer.stepsDone)"
         let staging = root.appendingPathComponent(".\(name).partial")
-        try? FileManager.default.removeItem(at: staging)
+        try? FileManager.default.removeItem(at: staging)   // a leftover of a crash, usually absent
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         try trainer.save(to: staging, state: ["records_consumed": recordsConsumed, "next_draw": nextDraw, "open_draws": openDraws])
         let final = root.appendingPathComponent(name)
-        try? FileManager.default.removeItem(at: final)
+        try? FileManager.default.removeItem(at: final)     // usually absent; if it stays, the rename fails
         try Self.rename(staging, final)
         let pointer = root.appendingPathComponent(".latest.partial")
         try Data(name.utf8).write(to: pointer)
@@ -37,7 +37,12 @@ struct LearnerCheckpoint {
     /// Restores the latest checkpoint into `trainer`; nil when there is none.
     static func restoreLatest(trainer: PolicyTrainer, output: URL) throws -> LearnerCheckpoint? {
         let root = directory(output)
-        guard let name = try? String(contentsOf: root.appendingPathComponent("latest"), encoding: .utf8) else { return nil }
+        let latest = root.appendingPathComponent("latest")
+        guard FileManager.default.fileExists(atPath: latest.path) else { return nil }
+        let name: String
+        do { name = try String(contentsOf: latest, encoding: .utf8) } catch {
+            throw ConfigurationError.unreadable(path: latest.path, reason: error.localizedDescription)
+        }
         let state = try trainer.restore(from: root.appendingPathComponent(name.trimmingCharacters(in: .whitespacesAndNewlines)))
         guard let consumed = state["records_consumed"] as? Int, let next = state["next_draw"] as? Int,
               let open = state["open_draws"] as? [Int] else {

@@ -127,7 +127,7 @@ public final class LearnerServer {
         for published in trainerThread.takePublished() { try publish(published, sockets: sockets) }
         for w in workers.values { send(w.identity, try WireMessage(.reject, Reject(code: .finished, reason: "finished")), sockets) }
         try PEFTAdapterFiles.save(trainer.adapter, to: output.appendingPathComponent("adapter"), baseModel: configuration.model)
-        store.close()
+        try store.close()
         log("learner: done; adapter written to \(output.appendingPathComponent("adapter").path)")
     }
 
@@ -248,7 +248,11 @@ public final class LearnerServer {
             stateLock.lock()
             while w.credits > 0, open.count + trainerThread.queuedCount < window, store.recordCount + open.count < needed {
                 let draw = schedule.take()
-                guard let assignment = try? self.assignment(forDraw: draw) else { continue }
+                let assignment: Assignment
+                do { assignment = try self.assignment(forDraw: draw) } catch {
+                    log("learner: draw \(draw) skipped, its prompt cannot be prepared: \(error)")
+                    continue
+                }
                 open[draw] = Open(worker: id, assignment: assignment)
                 batch.append(assignment)
                 w.credits -= 1
@@ -316,7 +320,9 @@ public final class LearnerServer {
             let text = SampleText.lines(promptIndex: index, question: problems[index].question,
                                         answer: problems[index].answer, output: output, reward: completion.reward)
             log(text)
-            try? metrics.addText(step: report.step, tag: "samples", text: "```\n" + text + "\n```")
+            do { try metrics.addText(step: report.step, tag: "samples", text: "```\n" + text + "\n```") } catch {
+                log("learner: the sample text was not written to TensorBoard: \(error)")
+            }
         }
     }
 
@@ -351,7 +357,8 @@ public final class LearnerServer {
     }
 
     private func send(_ identity: [UInt8], frames: [[UInt8]], _ sockets: LearnerSockets) {
-        // Never block the loop on one slow or vanished worker.
+        // Never block the loop on one slow or vanished worker: best effort, as a worker that
+        // misses a message times out and reconnects (and resends what was not acknowledged).
         _ = try? sockets.work.send([identity] + frames, dontWait: true)
     }
 }

@@ -51,5 +51,6 @@ final class RolloutStore {
         return position.index
     }
 
-    func close() { try? writer.close() }
+    /// Syncs and closes the log; a failure (the last records may not be durable) is thrown.
+    func close() throws { try writer.close() }
 }

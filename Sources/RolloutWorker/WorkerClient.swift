@@ -70,7 +70,7 @@ public final class WorkerClient {
         var asked = false
         var lastSent = Date()
         while true {
-            applyPublishedWeights(connection)
+            try applyPublishedWeights(connection)
             if welcomed && !asked {
                 for frames in unacknowledged.values.sorted(by: { $0[1].count < $1[1].count }) { try connection.send(frames: frames) }
                 try connection.send(WireMessage(.ready, Ready(credits: configuration.worker.promptsPerRequest)))
@@ -150,9 +150,10 @@ public final class WorkerClient {
                    Double(tokensSampled) / max(elapsed, 1e-9), version))
     }
 
-    /// Takes the newest version published since the last group.
-    private func applyPublishedWeights(_ connection: WorkerSockets) {
-        while let frames = try? connection.weights.receive(timeoutMilliseconds: 0) {
+    /// Takes the newest version published since the last group. A damaged message is logged
+    /// and skipped; a failing socket is thrown, as the work socket's errors are.
+    private func applyPublishedWeights(_ connection: WorkerSockets) throws {
+        while let frames = try connection.weights.receive(timeoutMilliseconds: 0) {
             do { try apply(try WireMessage(frames: frames), connection: connection) } catch {
                 log("worker \(workerID): ignored a weights message: \(error)")
             }
