@@ -12,9 +12,11 @@ let computeSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 
 // Modules by role:
 //   CBLAS, CZMQ      system libraries (Debian's libopenblas-dev, libzmq3-dev)
+//   GRPOCore         dependency-free shared records: rollout groups and their validation,
+//                    finish reasons, CRC32C, half/bfloat16 conversion, decoding-error wording,
+//                    setting errors and closed setting choices
 //   SeededRandom     platform-independent seeded generators (SplitMix64, xoshiro256**)
-//   GRPOCore         dependency-free types several modules share (setting errors)
-//   Tensors          float buffers, half/bfloat conversion, BLAS matmul, vectorised kernels
+//   Tensors          float buffers, BLAS matmul, vectorised kernels, the compute thread count
 //   ModelFiles       safetensors and GGUF readers, block dequantisation
 //   Tokenization     byte-level BPE from tokenizer.json or GGUF metadata, chat templates
 //   LanguageModel    the Qwen2/Llama decoder, KV cache, scoring, batched group sampling
@@ -46,23 +48,23 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZMQ", pkgConfig: "libzmq",
                        providers: [.apt(["libzmq3-dev"])]),
-        .target(name: "SeededRandom"),
         .target(name: "GRPOCore"),
+        .target(name: "SeededRandom"),
         .target(name: "Tensors", dependencies: ["CBLAS", "GRPOCore"],
                 swiftSettings: computeSettings + [.unsafeFlags(["-Ounchecked"])]),
-        .target(name: "ModelFiles", dependencies: ["Tensors"], swiftSettings: computeSettings),
+        .target(name: "ModelFiles", dependencies: ["GRPOCore", "Tensors"], swiftSettings: computeSettings),
         .target(name: "Tokenization", dependencies: ["ModelFiles"], swiftSettings: computeSettings),
-        .target(name: "LanguageModel", dependencies: ["Tensors", "ModelFiles", "Tokenization", "SeededRandom"],
+        .target(name: "LanguageModel", dependencies: ["GRPOCore", "Tensors", "ModelFiles", "Tokenization", "SeededRandom"],
                 swiftSettings: computeSettings),
         .target(name: "Training", dependencies: ["GRPOCore", "LanguageModel", "Tensors", "ModelFiles", "SeededRandom"],
                 swiftSettings: computeSettings),
         .target(name: "Rewards", dependencies: ["SeededRandom"], swiftSettings: computeSettings),
         .target(name: "Datasets", dependencies: ["SeededRandom"]),
         .target(name: "Transport", dependencies: ["CZMQ"]),
-        .target(name: "RolloutLog"),
-        .target(name: "Metrics", dependencies: ["RolloutLog"]),
-        .target(name: "GRPOProtocol", dependencies: ["Training", "RolloutLog"], exclude: ["PROTOCOL.md"]),
-        .target(name: "Learner", dependencies: ["GRPORun", "GRPOProtocol", "Transport", "RolloutLog", "Training", "LanguageModel", "Datasets", "Metrics"]),
+        .target(name: "RolloutLog", dependencies: ["GRPOCore"]),
+        .target(name: "Metrics", dependencies: ["GRPOCore"]),
+        .target(name: "GRPOProtocol", dependencies: ["GRPOCore", "RolloutLog"], exclude: ["PROTOCOL.md"]),
+        .target(name: "Learner", dependencies: ["GRPOCore", "GRPORun", "GRPOProtocol", "Transport", "RolloutLog", "Training", "LanguageModel", "Datasets", "Metrics"]),
         .target(name: "RolloutWorker", dependencies: ["GRPORun", "GRPOProtocol", "Transport", "Training", "LanguageModel"]),
         .executableTarget(name: "learner", dependencies: ["Learner", "GRPORun", "Tensors",
                                                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -74,23 +76,25 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "GRPOCLI", dependencies: [
-            "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "Training", "GRPORun", "Transport", "RolloutLog", "GRPOProtocol", "SeededRandom",
+            "GRPOCore", "LanguageModel", "Tokenization", "ModelFiles", "Tensors", "Rewards", "Datasets", "Training", "GRPORun", "Transport", "RolloutLog", "GRPOProtocol", "SeededRandom",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "grpo", dependencies: ["GRPOCLI"]),
+        .testTarget(name: "GRPOCoreTests", dependencies: ["GRPOCore", "TestSupport"]),
+        .testTarget(name: "GRPOProtocolTests", dependencies: ["GRPOProtocol", "GRPOCore", "RolloutLog"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "SeededRandom"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel", "Tokenization", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "LanguageModel", "ModelFiles", "Tensors", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["GRPOCore", "Training", "LanguageModel", "ModelFiles", "Tensors", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
-        .testTarget(name: "RolloutLogTests", dependencies: ["RolloutLog"]),
+        .testTarget(name: "RolloutLogTests", dependencies: ["RolloutLog", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "DistributedTests", dependencies: [
             "learner", "rollout-worker", "grpo", "Transport", "RolloutLog", "GRPOProtocol", "Training", "LanguageModel", "TestSupport",
         ]),
-        .testTarget(name: "GRPORunTests", dependencies: ["GRPORun", "Training", "LanguageModel", "ModelFiles", "Tokenization", "TestSupport"]),
+        .testTarget(name: "GRPORunTests", dependencies: ["GRPOCore", "GRPORun", "Training", "LanguageModel", "ModelFiles", "Tokenization", "TestSupport"]),
         .testTarget(name: "GRPOCLITests", dependencies: ["grpo", "ModelFiles", "TestSupport"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import GRPOCore
 import GRPOProtocol
 import RolloutLog
 import SeededRandom
@@ -44,17 +45,17 @@ struct LearnerBench {
     }
 
     /// A group of the seed's shape, as a worker sends it.
-    private func syntheticGroup(draw: Int) -> [[UInt8]] {
+    private func syntheticGroup(draw: Int) throws -> [[UInt8]] {
         var rng = SplitMix64(seed: UInt64(draw))
         let completions = (0..<16).map { _ in
             RolloutCompletion(ids: (0..<200).map { _ in Int32(rng.next() % 150_000) },
                               logprobs: (0..<200).map { _ in -Float(rng.next() % 1000) / 100 },
                               reward: Float(rng.next() % 5) / 2,
                               rewards: ["mark": 0.5, "soft_format": 0, "hard_format": 0, "digit": 0.5, "correctness": 0],
-                              finishReason: "stop")
+                              finishReason: .stop)
         }
         let group = RolloutGroup(promptIDs: (0..<100).map { Int32($0) }, completions: completions, promptIndex: draw, policyVersion: 0)
-        return WireMessage(.group, GroupReport(draw: draw, workerID: "bench", group: group, generateSeconds: 1, scoreSeconds: 0)).frames
+        return try WireMessage(.group, GroupReport(draw: draw, workerID: "bench", group: group, generateSeconds: 1, scoreSeconds: 0)).frames
     }
 
     private func ingest(fsync: String) throws -> (groups: Int, bytes: Int, seconds: Double) {
@@ -66,7 +67,7 @@ struct LearnerBench {
         try router.bind("tcp://127.0.0.1:*")
         let endpoint = try router.lastEndpoint
         let perWorker = options.groups / options.workers
-        let prepared = (0..<options.workers).map { w in (0..<min(perWorker, 8)).map { syntheticGroup(draw: w * perWorker + $0) } }
+        let prepared = try (0..<options.workers).map { w in try (0..<min(perWorker, 8)).map { try syntheticGroup(draw: w * perWorker + $0) } }
         let senders = DispatchGroup()
         for w in 0..<options.workers {
             DispatchQueue.global().async(group: senders) {
@@ -109,7 +110,7 @@ struct LearnerBench {
         let (header, payload) = parameters.withUnsafeBufferPointer {
             AdapterWeightsCodec.encode(version: 1, parameters: $0, previous: nil, previousVersion: nil, dtype: dtype)
         }
-        let frames = WireMessage(.weights, header, payload: payload).frames
+        let frames = try WireMessage(.weights, header, payload: payload).frames
         let publisher = try ZMQSocket(.pub)
         defer { publisher.close() }
         try publisher.bind("tcp://127.0.0.1:*")
@@ -137,7 +138,7 @@ struct LearnerBench {
         }
         for _ in 0..<options.subscribers { ready.wait() }
         // Slow joiners: publish small warm-ups until every subscription is in place.
-        let warmup = WireMessage(.weights, WeightsHeader(version: 0, encoding: .full, baseVersion: nil, dtype: .float32, count: 0, checksum: 0),
+        let warmup = try WireMessage(.weights, WeightsHeader(version: 0, encoding: .full, baseVersion: nil, dtype: .float32, count: 0, checksum: 0),
                                  payload: []).frames
         for _ in 0..<20 { _ = try publisher.send(warmup); Thread.sleep(forTimeInterval: 0.05) }
         let start = Date()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRPOCore
 import GRPOProtocol
 import LanguageModel
 import RolloutLog
@@ -44,7 +45,7 @@ struct RolloutsCommand: ParsableCommand {
                 "workers": workers,
                 "reward": stats(rewards), "completion_tokens": stats(lengths),
                 "rewards": Dictionary(uniqueKeysWithValues: names.map { name in (name, stats(completions.map { Double($0.rewards[name] ?? 0) })) }),
-                "truncated_fraction": Double(completions.filter { $0.finishReason == "length" }.count) / Double(completions.count),
+                "truncated_fraction": Double(completions.filter { $0.finishReason == .length }.count) / Double(completions.count),
                 "segments": try RolloutLogReader(directory: URL(fileURLWithPath: directory)).segments.count, "warnings": warnings,
             ]
             let index = min(max(sample ?? reports.count - 1, 0), reports.count - 1)

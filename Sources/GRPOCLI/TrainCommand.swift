@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRPOCore
 import GRPORun
 import Training
 

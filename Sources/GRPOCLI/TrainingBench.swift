@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRPOCore
 import LanguageModel
 import Tensors
 import Training

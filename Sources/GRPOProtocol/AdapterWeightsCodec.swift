@@ -1,11 +1,12 @@
-import RolloutLog
+import GRPOCore
 
 /// Encodes an adapter version for broadcast and applies one on the worker.
 ///
 /// The payload is the flat LoRA parameter vector (`LoRAAdapter.parameters`, the same layout
 /// on both sides because both build it from the same configuration), either whole or as the
-/// change since the previous version, in float32 or bfloat16 (round to nearest even), with a
-/// CRC32C of the bytes in the header so a damaged or mismatched payload is refused.
+/// change since the previous version, in float32 or bfloat16 (`HalfPrecision`: round to
+/// nearest even, NaN to the canonical quiet NaN), with a CRC32C of the bytes in the header
+/// so a damaged or mismatched payload is refused.
 /// A delta is applied only on top of exactly its base version; anything else needs a snapshot.
 public enum AdapterWeightsCodec {
     public static func encode(version: Int, parameters: UnsafeBufferPointer<Float>, previous: UnsafeBufferPointer<Float>?,
@@ -42,7 +43,7 @@ public enum AdapterWeightsCodec {
                 if width == 4 {
                     value = Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
                 } else {
-                    value = Float(bitPattern: UInt32(raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian) << 16)
+                    value = HalfPrecision.bfloat16ToFloat(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
                 }
                 parameters[i] = header.encoding == .delta ? parameters[i] + value : value
             }
@@ -59,10 +60,7 @@ public enum AdapterWeightsCodec {
         case .bfloat16:
             out.reserveCapacity(values.count * 2)
             for v in values {
-                let bits = v.bitPattern
-                // Round to nearest even on the 16 bits dropped.
-                let rounded = v.isNaN ? bits | 0x40_0000 : bits &+ 0x7FFF &+ ((bits >> 16) & 1)
-                withUnsafeBytes(of: UInt16(truncatingIfNeeded: rounded >> 16).littleEndian) { out.append(contentsOf: $0) }
+                withUnsafeBytes(of: HalfPrecision.floatToBFloat16(v).littleEndian) { out.append(contentsOf: $0) }
             }
         }
         return out

@@ -1,6 +1,6 @@
 import Foundation
+import GRPOCore
 import RolloutLog
-import Training
 
 /// The learner–worker protocol, version `WireProtocol.version` (see PROTOCOL.md).
 ///
@@ -52,9 +52,32 @@ public struct Welcome: Codable, Equatable, Sendable {
     }
 }
 
+/// A refusal. Peers act on `code`; `reason` is for people. The code is optional in JSON:
+/// an older learner sends the reason alone, and a reason-only `"finished"` is read as the
+/// code `finished` so such a learner still ends its workers' run.
 public struct Reject: Codable, Equatable, Sendable {
+    public enum Code: String, Codable, Sendable {
+        /// The run is over; the worker stops.
+        case finished
+        /// The message broke the protocol (malformed, out of order, wrong version).
+        case protocolError = "protocol_error"
+    }
+
+    public var code: Code?
     public var reason: String
-    public init(reason: String) { self.reason = reason }
+
+    public init(code: Code, reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey { case code, reason }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        reason = try c.decode(String.self, forKey: .reason)
+        code = try c.decodeIfPresent(Code.self, forKey: .code) ?? (reason == Code.finished.rawValue ? .finished : nil)
+    }
 }
 
 public struct Ready: Codable, Equatable, Sendable {
@@ -116,8 +139,8 @@ public struct Ack: Codable, Equatable, Sendable {
 /// Header of an adapter version; the payload is the flat LoRA parameter vector (or its
 /// change since `baseVersion`), little-endian float32 or bfloat16.
 public struct WeightsHeader: Codable, Equatable, Sendable {
-    public enum Encoding: String, Codable, Sendable { case full, delta }
-    public enum DType: String, Codable, Sendable { case float32, bfloat16 }
+    public enum Encoding: String, SettingChoice, Sendable { case full, delta }
+    public enum DType: String, SettingChoice, Sendable { case float32, bfloat16 }
     public var version: Int
     public var encoding: Encoding
     public var baseVersion: Int?

@@ -1,5 +1,5 @@
 import Foundation
-import Training
+import GRPOCore
 
 /// A decoded protocol message: its type, JSON header and optional binary payload.
 public struct WireMessage: Sendable {
@@ -7,9 +7,17 @@ public struct WireMessage: Sendable {
     public var header: Data
     public var payload: [UInt8]?
 
-    public init<H: Encodable>(_ type: MessageType, _ header: H, payload: [UInt8]? = nil) {
+    /// Encodes `header` as JSON. A header JSON cannot carry (a NaN or infinite float, say)
+    /// is a `WireError` naming the message type and the field, never a crash.
+    public init<H: Encodable>(_ type: MessageType, _ header: H, payload: [UInt8]? = nil) throws {
+        do {
+            self.header = try JSONEncoder().encode(header)
+        } catch let error as EncodingError {
+            throw WireError("\(type.rawValue) header cannot be encoded: \(error.summary)")
+        } catch {
+            throw WireError("\(type.rawValue) header cannot be encoded: \(error)")
+        }
         self.type = type
-        self.header = try! JSONEncoder().encode(header)
         self.payload = payload
     }
 
@@ -45,7 +53,8 @@ public struct WireMessage: Sendable {
 
 }
 
-/// A message that breaks the protocol; the learner counts and logs it, never crashes on it.
+/// A message that breaks the protocol, or one that cannot be written; the learner counts and
+/// logs it, the worker logs it, neither crashes on it.
 public struct WireError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }

@@ -1,4 +1,5 @@
 import Foundation
+import GRPOCore
 import Training
 import Yams
 

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import GRPOCore
 import LanguageModel
 import Rewards
 import Training

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import GRPOCore
 import LanguageModel
 import Rewards
 import Tokenization
@@ -69,7 +70,7 @@ public final class RolloutProducer {
             let rollouts = zip(completions, scores).map { generated, score in
                 RolloutCompletion(ids: generated.completion.ids, logprobs: generated.completion.logprobs, reward: score.total,
                                   rewards: Dictionary(uniqueKeysWithValues: zip(score.names, score.values)),
-                                  finishReason: generated.completion.finishReason.rawValue)
+                                  finishReason: generated.completion.finishReason)
             }
             return ProducedGroup(group: RolloutGroup(promptIDs: prompt.ids, completions: rollouts, promptIndex: prompt.index,
                                                      policyVersion: policyVersion),

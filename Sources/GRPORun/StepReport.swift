@@ -1,4 +1,5 @@
 import Foundation
+import GRPOCore
 import Training
 
 /// One optimizer step's figures under TRL's metric names (`reward`, `rewards/<name>/mean`,
@@ -36,7 +37,7 @@ public struct StepReport: Sendable {
         set("completions/mean_length", mean(lengths))
         set("completions/min_length", lengths.min() ?? 0)
         set("completions/max_length", lengths.max() ?? 0)
-        set("completions/clipped_ratio", mean(completions.map { $0.finishReason == "length" || $0.ids.count >= maxCompletionLength ? 1 : 0 }))
+        set("completions/clipped_ratio", mean(completions.map { $0.finishReason == .length || $0.ids.count >= maxCompletionLength ? 1 : 0 }))
     }
 
     /// The update's figures; with μ > 1 iterations, the last iteration's loss figures and

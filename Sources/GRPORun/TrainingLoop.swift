@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import GRPOCore
 import Metrics
 import LanguageModel
 import Rewards

@@ -1,12 +1,7 @@
 import Dispatch
+import GRPOCore
 import SeededRandom
 import Tensors
-
-/// Why a completion ended.
-public enum FinishReason: String, Codable, Sendable {
-    case stop    // an end-of-sequence token was sampled (it is the last id)
-    case length  // maxTokens were generated
-}
 
 /// One sampled continuation of a prompt.
 public struct Completion: Sendable, Equatable {

@@ -17,6 +17,8 @@ final class DrawAssignments: @unchecked Sendable {
     private let lock = NSLock()
     private let schedule: DrawSchedule
     private var open: [Int: Open] = [:]
+    /// Draws refused once and re-queued (a second refusal skips them).
+    private var refusedOnce: Set<Int> = []
     /// Turns a data index into the prompt to send (tokenized, truncated), as workers see it.
     private let prepare: (_ problemIndex: Int) throws -> (ids: [Int32], answer: String)
 
@@ -87,6 +89,20 @@ final class DrawAssignments: @unchecked Sendable {
         if requeue { schedule.giveBack(draws) }
     }
 
+    /// A group for `draw` from `worker` was refused. If the draw is open with that worker it is
+    /// taken back: re-queued the first time, dropped from the order the second. Returns nil
+    /// when the draw was not the worker's to answer, else whether it was skipped.
+    func refused(_ draw: Int, by worker: String) -> Bool? {
+        lock.lock(); defer { lock.unlock() }
+        guard open[draw]?.worker == worker else { return nil }
+        open[draw] = nil
+        if refusedOnce.insert(draw).inserted {
+            schedule.giveBack([draw])
+            return false
+        }
+        return true
+    }
+
     /// Takes back every draw `worker` holds, to be sampled again; returns them.
     @discardableResult
     func returnAll(of worker: String) -> [Int] {
@@ -108,11 +124,15 @@ final class DrawAssignments: @unchecked Sendable {
 /// Learner failures that end the run, each naming what and where.
 enum LearnerError: Error, CustomStringConvertible {
     case unpreparablePrompt(draw: Int, problemIndex: Int, reason: String)
+    /// The rollout log could not be written or synced: nothing can be acknowledged.
+    case rolloutLog(String)
 
     var description: String {
         switch self {
         case .unpreparablePrompt(let draw, let index, let reason):
             return "learner: cannot prepare the prompt of draw \(draw) (data item \(index)): \(reason)"
+        case .rolloutLog(let reason):
+            return "learner: the rollout log cannot be written, so no group can be acknowledged: \(reason)"
         }
     }
 }

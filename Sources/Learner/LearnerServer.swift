@@ -106,7 +106,7 @@ public final class LearnerServer {
         let heartbeat = Double(configuration.learner.heartbeatMilliseconds) / 1000
         while true {
             if let frames = try sockets.work.receive(timeoutMilliseconds: configuration.learner.heartbeatMilliseconds / 2) {
-                handle(frames, sockets: sockets)
+                try handle(frames, sockets: sockets)
             }
             for published in trainerThread.takePublished() { try publish(published, sockets: sockets) }
             if let failure = trainerThread.failureIfAny { throw failure }
@@ -115,20 +115,22 @@ public final class LearnerServer {
             if now.timeIntervalSince(lastHeartbeat) >= heartbeat {
                 lastHeartbeat = now
                 expireSilentWorkers(now)
-                for w in workers.all { send(w.identity, WireMessage(.heartbeat, ["version": version]), sockets) }
+                for w in workers.all { send(w.identity, try WireMessage(.heartbeat, ["version": version]), sockets) }
             }
             try assignWork(sockets)
         }
         for published in trainerThread.takePublished() { try publish(published, sockets: sockets) }
-        for w in workers.all { send(w.identity, WireMessage(.reject, Reject(reason: "finished")), sockets) }
+        for w in workers.all { send(w.identity, try WireMessage(.reject, Reject(code: .finished, reason: "finished")), sockets) }
         try PEFTAdapterFiles.save(trainer.adapter, to: output.appendingPathComponent("adapter"), baseModel: configuration.model)
-        store.close()
+        try store.close()
         log("learner: done; adapter written to \(output.appendingPathComponent("adapter").path)")
     }
 
     // MARK: Messages
 
-    private func handle(_ frames: [[UInt8]], sockets: LearnerSockets) {
+    /// Answers one message. A peer's fault is refused and counted; only the learner's own
+    /// failures (the rollout log cannot be written) end the run.
+    private func handle(_ frames: [[UInt8]], sockets: LearnerSockets) throws {
         guard frames.count >= 2 else { return reject(nil, "no routing id", sockets) }
         let identity = frames[0]
         let peer = String(decoding: identity.prefix(32), as: UTF8.self)
@@ -143,10 +145,12 @@ public final class LearnerServer {
             case .ready: workers.setCredits(try message.decode(Ready.self).credits, for: id)
             case .group: try group(message, worker: id, identity: identity, sockets: sockets)
             case .heartbeat: break
-            case .snapshot: send(identity, frames: trainerThread.snapshotFrames(), sockets)
+            case .snapshot: send(identity, frames: try trainerThread.snapshotFrames(), sockets)
             case .bye: drop(id, reason: "left")
             default: throw WireError("unexpected \(message.type.rawValue) from a worker")
             }
+        } catch let error as LearnerError {
+            throw error
         } catch {
             reject(identity, "\(error) (peer \(peer.debugDescription))", sockets)
         }
@@ -161,7 +165,7 @@ public final class LearnerServer {
         if workers[hello.workerID] != nil { drop(hello.workerID, reason: "reconnected") }
         workers.join(hello.workerID, identity: identity, now: Date())
         log("learner: worker \(hello.workerID) joined (\(workers.count) live)")
-        send(identity, WireMessage(.welcome, Welcome(policyVersion: version, heartbeatMilliseconds: configuration.learner.heartbeatMilliseconds)), sockets)
+        send(identity, try WireMessage(.welcome, Welcome(policyVersion: version, heartbeatMilliseconds: configuration.learner.heartbeatMilliseconds)), sockets)
     }
 
     /// Validates a group, checks its staleness, logs it durably, then acknowledges it.
@@ -176,11 +180,14 @@ public final class LearnerServer {
         func refuse(_ reason: String) {
             figures.counters.refusedGroups += 1
             log("learner: refused group \(draw) from \(worker): \(reason)")
-            send(identity, WireMessage(.ack, Ack(draw: draw, accepted: false, reason: reason)), sockets)
+            // The draw does not stay with a worker whose group was refused: it is sampled again
+            // once; refused twice, it is skipped (a prompt no worker can answer validly).
+            if let skipped = draws.refused(draw, by: worker), skipped { log("learner: draw \(draw) skipped after a second refusal") }
+            send(identity, try WireMessage(.ack, Ack(draw: draw, accepted: false, reason: reason)), sockets)
         }
         if store.loggedDraws.contains(draw) {
             figures.counters.duplicates += 1
-            return send(identity, WireMessage(.ack, Ack(draw: draw, accepted: true, reason: "already logged")), sockets)
+            return send(identity, try WireMessage(.ack, Ack(draw: draw, accepted: true, reason: "already logged")), sockets)
         }
         let answered: (assignment: Assignment, isOpen: Bool)
         do {
@@ -196,18 +203,20 @@ public final class LearnerServer {
         if staleness > configuration.learner.maxStaleness && configuration.learner.stalePolicy == .drop {
             figures.counters.droppedStale += 1
             if answered.isOpen { draws.release([draw], requeue: true) }
-            return send(identity, WireMessage(.ack, Ack(draw: draw, accepted: false, reason: "stale by \(staleness) versions")), sockets)
+            return send(identity, try WireMessage(.ack, Ack(draw: draw, accepted: false, reason: "stale by \(staleness) versions")), sockets)
         }
         // The log records what the learner assigned, not what the peer claims.
         var logged = report
         logged.workerID = worker
         logged.group.promptIndex = answered.assignment.promptIndex
-        _ = try store.append(logged)          // durable before the acknowledgement
+        do { _ = try store.append(logged) } catch {   // durable before the acknowledgement
+            throw LearnerError.rolloutLog("\(error)")
+        }
         draws.completed(draw)
         figures.accepted(staleness: staleness)
         workers.countGroup(from: worker)
         trainerThread.enqueue(logged)
-        send(identity, WireMessage(.ack, Ack(draw: draw, accepted: true)), sockets)
+        send(identity, try WireMessage(.ack, Ack(draw: draw, accepted: true)), sockets)
     }
 
     private func validate(_ report: GroupReport, against assignment: Assignment) throws {
@@ -235,8 +244,14 @@ public final class LearnerServer {
             guard let w = workers[id], w.credits > 0 else { continue }
             let batch = try draws.take(w.credits, for: id) { out in out + queued < window && logged + out < needed }
             guard !batch.isEmpty else { continue }
+            let message: WireMessage
+            do { message = try WireMessage(.assign, Assign(assignments: batch)) } catch {
+                // Never consume a draw that did not go out: back to the front of the queue.
+                draws.release(batch.map(\.draw), requeue: true)
+                throw error
+            }
             workers.spendCredits(batch.count, of: id)
-            send(w.identity, WireMessage(.assign, Assign(assignments: batch)), sockets)
+            send(w.identity, frames: message.frames, sockets)
         }
     }
 
@@ -277,7 +292,9 @@ public final class LearnerServer {
             let text = SampleText.lines(promptIndex: index, question: problems[index].question,
                                         answer: problems[index].answer, output: output, reward: completion.reward)
             log(text)
-            try? metrics.addText(step: report.step, tag: "samples", text: "```\n" + text + "\n```")
+            do { try metrics.addText(step: report.step, tag: "samples", text: "```\n" + text + "\n```") } catch {
+                log("learner: the sample text was not written to TensorBoard: \(error)")
+            }
         }
     }
 
@@ -298,15 +315,19 @@ public final class LearnerServer {
     private func reject(_ identity: [UInt8]?, _ reason: String, _ sockets: LearnerSockets) {
         figures.counters.rejectedMessages += 1
         log("learner: rejected a message: \(reason)")
-        if let identity { send(identity, WireMessage(.reject, Reject(reason: reason)), sockets) }
+        if let identity { send(identity, try WireMessage(.reject, Reject(code: .protocolError, reason: reason)), sockets) }
     }
 
-    private func send(_ identity: [UInt8], _ message: WireMessage, _ sockets: LearnerSockets) {
-        send(identity, frames: message.frames, sockets)
+    /// Sends a message, logging one that cannot be encoded instead of sending it.
+    private func send(_ identity: [UInt8], _ message: @autoclosure () throws -> WireMessage, _ sockets: LearnerSockets) {
+        do { send(identity, frames: try message().frames, sockets) } catch {
+            log("learner: a message was not sent: \(error)")
+        }
     }
 
     private func send(_ identity: [UInt8], frames: [[UInt8]], _ sockets: LearnerSockets) {
-        // Never block the loop on one slow or vanished worker.
+        // Never block the loop on one slow or vanished worker: best effort, as a worker that
+        // misses a message times out and reconnects (and resends what was not acknowledged).
         _ = try? sockets.work.send([identity] + frames, dontWait: true)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRPOCore
 import GRPOProtocol
 import RolloutLog
 
@@ -34,12 +35,16 @@ final class RolloutStore {
 
     /// Appends `report`; when this returns, the record is durable under the fsync policy.
     func append(_ report: GroupReport) throws -> Int {
-        let payload = try JSONEncoder().encode(report)
+        let payload: Data
+        do { payload = try JSONEncoder().encode(report) } catch let error as EncodingError {
+            throw WireError("rollout log: group \(report.draw) cannot be encoded: \(error.summary)")
+        }
         let position = try writer.append(payload)
         loggedDraws.insert(report.draw)
         bytesWritten += payload.count
         return position.index
     }
 
-    func close() { try? writer.close() }
+    /// Syncs and closes the log; a failure (the last records may not be durable) is thrown.
+    func close() throws { try writer.close() }
 }

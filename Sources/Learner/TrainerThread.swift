@@ -90,9 +90,9 @@ final class TrainerThread: @unchecked Sendable {
     }
 
     /// The current adapter version as full float32 WEIGHTS frames.
-    func snapshotFrames() -> [[UInt8]] {
+    func snapshotFrames() throws -> [[UInt8]] {
         condition.lock(); defer { condition.unlock() }
-        return Self.frames(version: trainer.stepsDone, parameters: previous, base: nil, dtype: .float32)
+        return try Self.frames(version: trainer.stepsDone, parameters: previous, base: nil, dtype: .float32)
     }
 
     private func run() {
@@ -107,9 +107,9 @@ final class TrainerThread: @unchecked Sendable {
                 let report = trainer.train(batch.map(\.group), rewardNames: rewardNames)
                 let current = trainer.adapter.parameters.toArray()
                 let version = trainer.stepsDone
-                let broadcast = Self.frames(version: version, parameters: current,
+                let broadcast = try Self.frames(version: version, parameters: current,
                                             base: encoding == .delta ? (previous, version - 1) : nil, dtype: dtype)
-                let snapshot = Self.frames(version: version, parameters: current, base: nil, dtype: .float32)
+                let snapshot = try Self.frames(version: version, parameters: current, base: nil, dtype: .float32)
                 recordsConsumed += batch.count
                 condition.lock()
                 previous = current
@@ -129,7 +129,7 @@ final class TrainerThread: @unchecked Sendable {
         }
     }
 
-    static func frames(version: Int, parameters: [Float], base: ([Float], Int)?, dtype: WeightsHeader.DType) -> [[UInt8]] {
+    static func frames(version: Int, parameters: [Float], base: ([Float], Int)?, dtype: WeightsHeader.DType) throws -> [[UInt8]] {
         let (header, payload) = parameters.withUnsafeBufferPointer { p in
             if let (previous, previousVersion) = base {
                 return previous.withUnsafeBufferPointer {
@@ -138,6 +138,6 @@ final class TrainerThread: @unchecked Sendable {
             }
             return AdapterWeightsCodec.encode(version: version, parameters: p, previous: nil, previousVersion: nil, dtype: dtype)
         }
-        return WireMessage(.weights, header, payload: payload).frames
+        return try WireMessage(.weights, header, payload: payload).frames
     }
 }

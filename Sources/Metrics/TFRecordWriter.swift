@@ -1,4 +1,4 @@
-import RolloutLog
+import GRPOCore
 
 /// Appends TFRecords to a file: the container format of TensorBoard event files.
 ///
@@ -77,7 +77,7 @@ public final class TFRecordWriter {
     /// `close()` does nothing.
     public func close() throws {
         guard file.isOpen else { return }
-        defer { try? file.close() }
+        defer { try? file.close() }   // after a failed flush, still release the descriptor; the flush error is thrown
         try flush()
         try file.close()
     }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import GRPOCore
 
 /// Converts ggml-stored tensor data (plain or block-quantized) to float32.
 public enum GGMLDequantizer {

@@ -1,3 +1,5 @@
+import GRPOCore
+
 /// Dequantization of ggml's original 32-element block formats, following ggml-quants.c's
 /// reference `dequantize_row_q4_0` ... `dequantize_row_q8_0` operation for operation, so the
 /// float32 results are bit-identical to ggml's (and to gguf-py's numpy port).

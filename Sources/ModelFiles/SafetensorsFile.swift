@@ -1,4 +1,5 @@
 import Foundation
+import GRPOCore
 
 /// One `.safetensors` file, memory-mapped.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import GRPOCore
 
 /// Builds a `.safetensors` file from float32 arrays, stored as F32, BF16 or F16.
 ///

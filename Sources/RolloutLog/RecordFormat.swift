@@ -1,3 +1,5 @@
+import GRPOCore
+
 /// The framing of one record in a segment file.
 ///
 ///     [UInt32 LE payload length][UInt32 LE masked CRC-32C of the payload][payload bytes]

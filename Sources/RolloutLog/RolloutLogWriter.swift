@@ -184,7 +184,7 @@ public final class RolloutLogWriter {
         defer {
             self.file = nil
             unusableReason = "the writer is closed"
-            try? directoryFile.close()
+            try? directoryFile.close()   // releases the lock; a read-only descriptor holds no data to lose
         }
         guard let file else { return }
         if policy != .never && unsyncedRecords > 0 { try file.sync() }

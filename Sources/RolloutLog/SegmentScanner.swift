@@ -1,3 +1,5 @@
+import GRPOCore
+
 /// Walks the records of one segment file from the start, validating each.
 ///
 /// The file's size is taken once, when the scanner is made: a writer appending concurrently

@@ -70,7 +70,7 @@ public final class WorkerClient {
         var asked = false
         var lastSent = Date()
         while true {
-            applyPublishedWeights(connection)
+            try applyPublishedWeights(connection)
             if welcomed && !asked {
                 for frames in unacknowledged.values.sorted(by: { $0[1].count < $1[1].count }) { try connection.send(frames: frames) }
                 try connection.send(WireMessage(.ready, Ready(credits: configuration.worker.promptsPerRequest)))
@@ -99,9 +99,9 @@ public final class WorkerClient {
                 case .heartbeat:
                     break
                 case .reject:
-                    let reason = try message.decode(Reject.self).reason
-                    if reason == "finished" { finished = true; return }
-                    throw WireError("learner refused: \(reason)")
+                    let reject = try message.decode(Reject.self)
+                    if reject.code == .finished { finished = true; return }
+                    throw WireError("learner refused: \(reject.reason)")
                 default:
                     throw WireError("unexpected \(message.type.rawValue) from the learner")
                 }
@@ -121,7 +121,9 @@ public final class WorkerClient {
         var lastBeat = Date()
         let produced = producer.produce(prompts, seed: configuration.seed &+ UInt64(assignments[0].draw) &* 0x9E37_79B9,
                                         policyVersion: version) { _ in
-            // Between decode steps: keep the learner from declaring this worker dead.
+            // Between decode steps: keep the learner from declaring this worker dead. Best
+            // effort: a beat that cannot go out now is followed by the next one, and a lost
+            // connection shows up as the learner's silence once sampling is done.
             if Date().timeIntervalSince(lastBeat) > 1 {
                 _ = try? connection.send(WireMessage(.heartbeat, ["version": self.version]))
                 lastBeat = Date()
@@ -131,7 +133,13 @@ public final class WorkerClient {
         for (assignment, group) in zip(assignments, produced) {
             let report = GroupReport(draw: assignment.draw, workerID: workerID, group: group.group,
                                      generateSeconds: seconds / Double(assignments.count), scoreSeconds: 0)
-            let frames = WireMessage(.group, report).frames
+            let frames: [[UInt8]]
+            do { frames = try WireMessage(.group, report).frames } catch {
+                // A group JSON cannot carry (a non-finite reward or logprob) is not sent;
+                // the learner gets the draw back when this worker leaves or reconnects.
+                log("worker \(workerID): group \(assignment.draw) not sent: \(error)")
+                continue
+            }
             unacknowledged[assignment.draw] = frames
             try connection.send(frames: frames)
             groupsSent += 1
@@ -142,9 +150,10 @@ public final class WorkerClient {
                    Double(tokensSampled) / max(elapsed, 1e-9), version))
     }
 
-    /// Takes the newest version published since the last group.
-    private func applyPublishedWeights(_ connection: WorkerSockets) {
-        while let frames = try? connection.weights.receive(timeoutMilliseconds: 0) {
+    /// Takes the newest version published since the last group. A damaged message is logged
+    /// and skipped; a failing socket is thrown, as the work socket's errors are.
+    private func applyPublishedWeights(_ connection: WorkerSockets) throws {
+        while let frames = try connection.weights.receive(timeoutMilliseconds: 0) {
             do { try apply(try WireMessage(frames: frames), connection: connection) } catch {
                 log("worker \(workerID): ignored a weights message: \(error)")
             }

@@ -1,3 +1,5 @@
+import GRPOCore
+
 /// A batch of rollout groups made ready for the update: completions cut to the length
 /// limit, advantages computed over whole groups, each completion's loss weight fixed by the
 /// loss type over the whole batch, and the completions split into micro-batches.
@@ -39,7 +41,7 @@ public struct TrainingBatch: Sendable {
                 let cut = c.ids.count > limit
                 completions.append(Completion(
                     group: g, ids: Array(c.ids.prefix(limit)), sampling: c.logprobs.map { Array($0.prefix(limit)) },
-                    advantage: advantages[g][i], weight: 0, truncated: cut || c.finishReason == "length"))
+                    advantage: advantages[g][i], weight: 0, truncated: cut || c.finishReason == .length))
             }
         }
         let size = max(1, microBatchSize)

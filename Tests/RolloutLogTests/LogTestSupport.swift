@@ -1,30 +1,7 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import RolloutLog
-
-/// SplitMix64, so the tests need nothing but RolloutLog (payload contents only need to be
-/// reproducible, not any particular generator's).
-struct TestRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
-
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) }
-    }
-}
 
 extension XCTestCase {
     /// A fresh directory path (not yet created) under the system temporary directory,

@@ -1,4 +1,5 @@
 import Foundation
+import GRPOCore
 import LanguageModel
 import ModelFiles
 import TestSupport

@@ -1,6 +1,7 @@
 import Foundation
+import GRPOCore
+import TestSupport
 import XCTest
-import RolloutLog
 
 final class CRC32CTests: XCTestCase {
     /// Bit-at-a-time CRC-32C, the definition the table-driven code must agree with.

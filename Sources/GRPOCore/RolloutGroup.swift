@@ -1,5 +1,3 @@
-import Foundation
-
 /// One sampled completion as the rollout workers report it.
 public struct RolloutCompletion: Codable, Equatable, Sendable {
     public var ids: [Int32]
@@ -9,11 +7,11 @@ public struct RolloutCompletion: Codable, Equatable, Sendable {
     public var reward: Float
     /// Each reward function's value by name.
     public var rewards: [String: Float]
-    /// "stop" (an end-of-sequence token) or "length" (cut at the token limit).
-    public var finishReason: String?
+    /// Why the completion ended, when known ("stop" or "length" in JSON).
+    public var finishReason: FinishReason?
 
     public init(ids: [Int32], logprobs: [Float]? = nil, reward: Float, rewards: [String: Float] = [:],
-                finishReason: String? = nil) {
+                finishReason: FinishReason? = nil) {
         self.ids = ids
         self.logprobs = logprobs
         self.reward = reward
@@ -32,7 +30,16 @@ public struct RolloutCompletion: Codable, Equatable, Sendable {
         logprobs = try c.decodeIfPresent([Float].self, forKey: .logprobs)
         reward = try c.decode(Float.self, forKey: .reward)
         rewards = try c.decodeIfPresent([String: Float].self, forKey: .rewards) ?? [:]
-        finishReason = try c.decodeIfPresent(String.self, forKey: .finishReason)
+        if let name = try c.decodeIfPresent(String.self, forKey: .finishReason) {
+            guard let reason = FinishReason(rawValue: name) else {
+                let known = FinishReason.allCases.map(\.rawValue).joined(separator: " or ")
+                throw DecodingError.dataCorruptedError(forKey: .finishReason, in: c,
+                                                       debugDescription: "unknown finish reason \"\(name)\"; expected \(known)")
+            }
+            finishReason = reason
+        } else {
+            finishReason = nil
+        }
     }
 }
 
@@ -58,7 +65,8 @@ public struct RolloutGroup: Codable, Equatable, Sendable {
         case promptIndex = "prompt_index", policyVersion = "policy_version"
     }
 
-    /// Checks what a decoder could not: ids inside the vocabulary, a logprob per id.
+    /// Checks what a decoder could not: ids inside the vocabulary, a logprob per id, finite
+    /// rewards and logprobs (a group built in memory can hold NaN, which JSON cannot carry).
     public func validate(vocabularySize: Int) throws {
         guard !promptIDs.isEmpty else { throw RolloutGroupError("prompt_ids is empty") }
         guard !completions.isEmpty else { throw RolloutGroupError("the group has no completions") }
@@ -72,43 +80,20 @@ public struct RolloutGroup: Codable, Equatable, Sendable {
             if let lp = c.logprobs, lp.count != c.ids.count {
                 throw RolloutGroupError("completion \(i): \(lp.count) logprobs for \(c.ids.count) ids")
             }
-            if let lp = c.logprobs, lp.contains(where: { !$0.isFinite || $0 > 0 }) {
-                throw RolloutGroupError("completion \(i): logprobs must be finite and ≤ 0")
+            if let lp = c.logprobs, let k = lp.firstIndex(where: { !$0.isFinite || $0 > 0 }) {
+                throw RolloutGroupError("completion \(i): logprob \(k) is \(lp[k]); logprobs must be finite and ≤ 0")
             }
-            guard c.reward.isFinite else { throw RolloutGroupError("completion \(i): reward is not finite") }
-        }
-    }
-
-    /// Reads a JSONL file of groups, one per line; errors name the file and line.
-    public static func readJSONLines(_ path: String, vocabularySize: Int) throws -> [RolloutGroup] {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw TrainingError.batchRecord(file: path, line: 0, reason: "cannot read: \(error.localizedDescription)")
-        }
-        var groups: [RolloutGroup] = []
-        let decoder = JSONDecoder()
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            guard !line.allSatisfy(\.isWhitespace) else { continue }
-            do {
-                let group = try decoder.decode(RolloutGroup.self, from: Data(line.utf8))
-                try group.validate(vocabularySize: vocabularySize)
-                groups.append(group)
-            } catch let error as RolloutGroupError {
-                throw TrainingError.batchRecord(file: path, line: i + 1, reason: error.message)
-            } catch {
-                throw TrainingError.batchRecord(file: path, line: i + 1, reason: "not a rollout group: \(Self.describe(error))")
+            guard c.reward.isFinite else { throw RolloutGroupError("completion \(i): reward is \(c.reward), not finite") }
+            if let (name, value) = c.rewards.sorted(by: { $0.key < $1.key }).first(where: { !$0.value.isFinite }) {
+                throw RolloutGroupError("completion \(i): reward '\(name)' is \(value), not finite")
             }
         }
-        guard !groups.isEmpty else { throw TrainingError.batchRecord(file: path, line: 0, reason: "no groups in the file") }
-        return groups
-    }
-
-    static func describe(_ error: Error) -> String {
-        (error as? DecodingError)?.summary ?? "\(error)"
     }
 }
 
-struct RolloutGroupError: Error {
-    let message: String
-    init(_ message: String) { self.message = message }
+/// A rollout group that is well-formed JSON but not a usable group.
+public struct RolloutGroupError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }

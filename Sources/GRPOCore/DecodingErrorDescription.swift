@@ -1,3 +1,5 @@
+import Foundation
+
 /// One wording for decoding errors everywhere a record, message or configuration is read:
 /// where (a dotted key path such as `completions[0].reward`) and what went wrong.
 extension DecodingError {
@@ -9,7 +11,7 @@ extension DecodingError {
         case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
         @unknown default: path = []
         }
-        return path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
+        return dottedPath(path)
     }
 
     /// What is wrong there.
@@ -25,4 +27,33 @@ extension DecodingError {
 
     /// `'key.path' problem`, or the problem alone for the whole document.
     public var summary: String { keyPath.isEmpty ? "the document \(problem)" : "'\(keyPath)' \(problem)" }
+}
+
+/// The same wording for values that cannot be written, such as a NaN float in JSON.
+extension EncodingError {
+    /// The key path of the value at fault, e.g. `group.completions[0].reward`.
+    public var keyPath: String {
+        switch self {
+        case .invalidValue(_, let c): return dottedPath(c.codingPath)
+        @unknown default: return ""
+        }
+    }
+
+    /// What is wrong there.
+    public var problem: String {
+        switch self {
+        case .invalidValue(let value, let c):
+            let reason = c.debugDescription.isEmpty ? "" : " (\(c.debugDescription))"
+            return "holds \(value), which cannot be encoded\(reason)"
+        @unknown default: return "cannot be encoded"
+        }
+    }
+
+    /// `'key.path' problem`, or the problem alone for the whole value.
+    public var summary: String { keyPath.isEmpty ? "the value \(problem)" : "'\(keyPath)' \(problem)" }
+}
+
+/// `a.b[2].c` for a coding path.
+private func dottedPath(_ path: [CodingKey]) -> String {
+    path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
 }

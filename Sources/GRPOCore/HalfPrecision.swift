@@ -6,10 +6,14 @@
 /// Widening is exact in both cases. The float16 conversion is done with integer bit operations
 /// rather than `Float(Float16(...))`, which on x86_64 without F16C becomes a library call per
 /// element; bulk conversion of an F16 embedding matrix is then limited by memory bandwidth.
-enum HalfPrecision {
+/// The functions are inlinable so that the loops compile with the calling module's CPU flags.
+///
+/// The one implementation for the package: checkpoint readers and writers and the adapter
+/// weights broadcast all convert through it.
+public enum HalfPrecision {
     /// float16 bits to the float32 with exactly the same value (NaN payloads are kept).
-    @inline(__always)
-    static func float16ToFloat(_ half: UInt16) -> Float {
+    @inlinable @inline(__always)
+    public static func float16ToFloat(_ half: UInt16) -> Float {
         let sign = UInt32(half & 0x8000) << 16
         let exponent = UInt32(half >> 10) & 0x1F
         let mantissa = UInt32(half & 0x03FF)
@@ -25,15 +29,15 @@ enum HalfPrecision {
     }
 
     /// bfloat16 bits to float32 (exact: bfloat16 is a truncated float32).
-    @inline(__always)
-    static func bfloat16ToFloat(_ bits: UInt16) -> Float {
+    @inlinable @inline(__always)
+    public static func bfloat16ToFloat(_ bits: UInt16) -> Float {
         Float(bitPattern: UInt32(bits) << 16)
     }
 
     /// float32 to bfloat16 with round-to-nearest-even, NaN to the canonical quiet NaN 0x7FC0,
     /// the same rule PyTorch uses when it casts to bfloat16.
-    @inline(__always)
-    static func floatToBFloat16(_ value: Float) -> UInt16 {
+    @inlinable @inline(__always)
+    public static func floatToBFloat16(_ value: Float) -> UInt16 {
         if value.isNaN { return 0x7FC0 }
         let bits = value.bitPattern
         let roundingBias = ((bits >> 16) & 1) &+ 0x7FFF
@@ -41,13 +45,14 @@ enum HalfPrecision {
     }
 
     /// float32 to float16 with round-to-nearest-even (IEEE conversion).
-    @inline(__always)
-    static func floatToFloat16(_ value: Float) -> UInt16 {
+    @inlinable @inline(__always)
+    public static func floatToFloat16(_ value: Float) -> UInt16 {
         Float16(value).bitPattern
     }
 
     /// Widens `count` little-endian float16 values at `source` (any alignment) into `destination`.
-    static func widenFloat16(_ source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) {
+    @inlinable
+    public static func widenFloat16(_ source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) {
         for i in 0..<count {
             let bits = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
             destination[i] = float16ToFloat(bits)
@@ -55,7 +60,8 @@ enum HalfPrecision {
     }
 
     /// Widens `count` little-endian bfloat16 values at `source` (any alignment) into `destination`.
-    static func widenBFloat16(_ source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) {
+    @inlinable
+    public static func widenBFloat16(_ source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) {
         for i in 0..<count {
             let bits = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
             destination[i] = bfloat16ToFloat(bits)
@@ -63,7 +69,8 @@ enum HalfPrecision {
     }
 
     /// Copies `count` little-endian float32 values at `source` (any alignment) into `destination`.
-    static func copyFloat32(_ source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) {
+    @inlinable
+    public static func copyFloat32(_ source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) {
         #if _endian(little)
         UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: 4 * count)
         #else
