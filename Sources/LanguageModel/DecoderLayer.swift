@@ -67,7 +67,7 @@ extension DecoderModel {
     /// Attention of every row over its slot's keys, rows split across `threads` when there
     /// is enough work (each row is computed alone, so the split does not change the result).
     private func attention(qkv: UnsafePointer<Float>, keyValues kv: KeyValueRows, slots: [TokenSlot],
-                   buffers b: LayerBuffers, threads: Int) {
+                           buffers b: LayerBuffers, threads: Int) {
         let qDim = config.qDim, qkvDim = qDim + 2 * config.kvDim, heads = config.numAttentionHeads
         let work = slots.reduce(0) { $0 + $1.keyCount }
         let parts = work >= 1024 ? max(1, min(threads, slots.count)) : 1

@@ -36,14 +36,11 @@ public final class DecoderModel: @unchecked Sendable {
         let n = slots.count, d = config.hiddenSize
         let maxKeys = slots.reduce(0) { max($0, $1.keyCount) }
         ws.reserve(rows: n, keys: maxKeys, config: config)
-        rope.reserve((slots.map(\.position).max() ?? 0) + 1)
+        rope.reserve(slots.reduce(0) { max($0, $1.position) } + 1)
 
         let x = ws.x.pointer, h = ws.normed.pointer
         embed(slots, into: x)
-        // Nothing is kept for a backward; silu(g) ⊙ u overwrites the gate half of gateUp.
-        let buffers = LayerBuffers(normed: h, qkv: ws.qkv.pointer, attention: ws.attention.pointer,
-                                   gateUp: ws.gateUp.pointer, scores: ws.scores.pointer,
-                                   scoresStride: ws.scoresStride, scoresRows: ws.threads)
+        let buffers = ws.layerBuffers
         for l in 0..<config.numHiddenLayers {
             forwardLayer(l, x: x, slots: slots, keyValues: cache, buffers: buffers, delta: NoProjectionDelta(),
                          threads: ws.threads)
@@ -71,6 +68,13 @@ public final class DecoderWorkspace {
     var scores = FloatBuffer(count: 0)
 
     public init(threads: Int = 2) { self.threads = max(1, threads) }
+
+    /// One layer's scratch: nothing is kept for a backward, and silu(g) ⊙ u overwrites the
+    /// gate half of gateUp. Valid until the next `reserve` that grows.
+    var layerBuffers: LayerBuffers {
+        LayerBuffers(normed: normed.pointer, qkv: qkv.pointer, attention: attention.pointer, gateUp: gateUp.pointer,
+                     scores: scores.pointer, scoresStride: scoresStride, scoresRows: threads)
+    }
 
     func reserve(rows n: Int, keys: Int, config: ModelConfig) {
         if n > rows {

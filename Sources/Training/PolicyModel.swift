@@ -84,7 +84,7 @@ public final class PolicyModel: @unchecked Sendable {
         let ws = workspace
         let n = batch.rowCount, d = config.hiddenSize
         ws.reserve(rows: n, keys: batch.slots.reduce(0) { max($0, $1.keyCount) })
-        base.rope.reserve((batch.slots.map(\.position).max() ?? 0) + 1)
+        base.rope.reserve(batch.slots.reduce(0) { max($0, $1.position) } + 1)
         let x = ws.x.pointer
         base.embed(batch.slots, into: x)
         for l in 0..<config.numHiddenLayers {
@@ -101,11 +101,7 @@ public final class PolicyModel: @unchecked Sendable {
     /// saving into `acts`; attention reads keys and values from the batch's own qkv rows.
     func forwardLayer(_ l: Int, batch: PackedSequences, acts: LayerActivations, useAdapter: Bool) {
         let ws = workspace
-        let buffers = LayerBuffers(normed: ws.h.pointer, qkv: acts.qkv.pointer, attention: acts.attention.pointer,
-                                   gateUp: acts.gateUp.pointer, act: ws.act.pointer,
-                                   scores: ws.scores.pointer, scoresStride: ws.maxKeys, scoresRows: ws.threads,
-                                   xIn: acts.xIn.pointer, rstd1: acts.rstd1.pointer, logSumExp: acts.logSumExp.pointer,
-                                   xMid: acts.xMid.pointer, rstd2: acts.rstd2.pointer)
+        let buffers = ws.layerBuffers(keeping: acts)
         if useAdapter {
             base.forwardLayer(l, x: ws.x.pointer, slots: batch.slots, keyValues: BatchKeyValues(), buffers: buffers,
                               delta: LoRADelta(policy: self, acts: acts), threads: ws.threads)
