@@ -69,3 +69,18 @@ public struct TokenSlot: Sendable {
         return slots
     }
 }
+
+extension KVCache: LayerKeyValues {
+    /// Copies each slot's key and value into its `cacheRow`; attention reads the cache.
+    public func keysAndValues(layer: Int, qkv: UnsafePointer<Float>, slots: [TokenSlot],
+                              config: ModelConfig) -> KeyValueRows {
+        let qDim = config.qDim, qkvDim = qDim + 2 * kvDim
+        let keys = self.keys[layer].pointer, values = self.values[layer].pointer
+        for (r, slot) in slots.enumerated() {
+            let k = qkv + r * qkvDim + qDim
+            (keys + slot.cacheRow * kvDim).update(from: k, count: kvDim)
+            (values + slot.cacheRow * kvDim).update(from: k + kvDim, count: kvDim)
+        }
+        return KeyValueRows(keys: keys, values: values, stride: kvDim)
+    }
+}

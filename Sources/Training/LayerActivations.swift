@@ -1,7 +1,8 @@
 import LanguageModel
 import Tensors
 
-/// What one decoder layer's forward keeps for its backward, for `rows` rows.
+/// What one decoder layer's forward (`DecoderModel.forwardLayer`) keeps for its backward,
+/// for `rows` rows: the kept fields of its `LayerBuffers`, and LoRA's z.
 ///
 /// The normed inputs (h = rmsnorm(x)) and the SwiGLU product are not kept: they are
 /// recomputed from `xIn`/`xMid` with the saved `rstd`, and from `gateUp`, for a fraction of
@@ -83,6 +84,16 @@ final class TrainingWorkspace {
     }
 
     func activations(layer: Int) -> LayerActivations { recompute ? layers[0] : layers[layer] }
+
+    /// Where a layer's forward writes: into `acts` what the backward reads, the rest into
+    /// this workspace's scratch (`h`, `act`, `scores`).
+    func layerBuffers(keeping acts: LayerActivations) -> LayerBuffers {
+        LayerBuffers(normed: h.pointer, qkv: acts.qkv.pointer, attention: acts.attention.pointer,
+                     gateUp: acts.gateUp.pointer, act: act.pointer,
+                     scores: scores.pointer, scoresStride: maxKeys, scoresRows: threads,
+                     xIn: acts.xIn.pointer, rstd1: acts.rstd1.pointer, logSumExp: acts.logSumExp.pointer,
+                     xMid: acts.xMid.pointer, rstd2: acts.rstd2.pointer)
+    }
 
     func reserve(rows n: Int, keys: Int) {
         if n > rows {

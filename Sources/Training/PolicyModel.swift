@@ -5,8 +5,9 @@ import Tensors
 /// The decoder with a LoRA adapter, for training: a forward that keeps what the backward
 /// needs, and a backward that produces the gradient of every adapter parameter.
 ///
-/// The base weights are the inference model's, shared and frozen. Per layer, as in
-/// `DecoderModel.forward`, with LoRA added to each adapted projection (ΔW = s · B · A):
+/// The base weights are the inference model's, shared and frozen. Per layer, the forward is
+/// `DecoderModel.forwardLayer` with LoRA as its projection delta (ΔW = s · B · A), attention
+/// over the batch's own rows, and the activations of `LayerActivations` kept:
 ///
 ///   h1    = rmsnorm(x) ⊙ w_in                                   [n, d]
 ///   qkv   = h1 · Wqkvᵀ + b + s · (h1 · Aᵀ) · Bᵀ per target       [n, qDim + 2·kvDim]
@@ -83,12 +84,9 @@ public final class PolicyModel: @unchecked Sendable {
         let ws = workspace
         let n = batch.rowCount, d = config.hiddenSize
         ws.reserve(rows: n, keys: batch.slots.reduce(0) { max($0, $1.keyCount) })
-        base.rope.reserve((batch.slots.map(\.position).max() ?? 0) + 1)
+        base.rope.reserve(batch.slots.reduce(0) { max($0, $1.position) } + 1)
         let x = ws.x.pointer
-        for (r, slot) in batch.slots.enumerated() {
-            precondition(slot.token >= 0 && Int(slot.token) < config.vocabSize, "token id \(slot.token) outside the vocabulary")
-            (x + r * d).update(from: base.weights.embedTokens.row(Int(slot.token)), count: d)
-        }
+        base.embed(batch.slots, into: x)
         for l in 0..<config.numHiddenLayers {
             if keep && ws.recompute { ws.layerInputs[l].pointer.update(from: x, count: n * d) }
             forwardLayer(l, batch: batch, acts: ws.activations(layer: l), useAdapter: useAdapter)
@@ -99,62 +97,24 @@ public final class PolicyModel: @unchecked Sendable {
         return ws.hidden.pointer
     }
 
-    /// One layer on the residual stream `workspace.x`, in place, saving into `acts`.
+    /// One layer (`DecoderModel.forwardLayer`) on the residual stream `workspace.x`, in place,
+    /// saving into `acts`; attention reads keys and values from the batch's own qkv rows.
     func forwardLayer(_ l: Int, batch: PackedSequences, acts: LayerActivations, useAdapter: Bool) {
-        let ws = workspace, layer = base.weights.layers[l]
-        let n = batch.rowCount, d = config.hiddenSize, ff = config.intermediateSize
-        let qDim = config.qDim, kvDim = config.kvDim, qkvDim = qDim + 2 * kvDim
-        let x = ws.x.pointer, h = ws.h.pointer, qkv = acts.qkv.pointer
-        let eps = config.rmsNormEps
-
-        acts.xIn.pointer.update(from: x, count: n * d)
-        Kernels.rmsNorm(x, weight: layer.inputNorm.pointer, out: h, rows: n, dim: d, eps: eps, rstd: acts.rstd1.pointer)
-        MatMul.linear(h, layer.qkv.pointer, qkv, m: n, n: qkvDim, k: d)
-        if let b = layer.qkvBias { Kernels.addBias(b.pointer, to: qkv, rows: n, dim: qkvDim) }
-        if useAdapter {
-            for t in [LoRATarget.q, .k, .v] { loraForward(l, t, input: h, rows: n, out: qkv, outStride: qkvDim, acts: acts) }
-        }
-        for (r, slot) in batch.slots.enumerated() {
-            base.rope.apply(qkv + r * qkvDim, heads: config.numAttentionHeads, position: slot.position)
-            base.rope.apply(qkv + r * qkvDim + qDim, heads: config.numKeyValueHeads, position: slot.position)
-        }
-        attentionForward(batch: batch, acts: acts)
-        MatMul.linear(acts.attention.pointer, layer.o.pointer, x, m: n, n: d, k: qDim, accumulate: true)
-        if useAdapter { loraForward(l, .o, input: acts.attention.pointer, rows: n, out: x, outStride: d, acts: acts) }
-
-        acts.xMid.pointer.update(from: x, count: n * d)
-        Kernels.rmsNorm(x, weight: layer.postAttentionNorm.pointer, out: h, rows: n, dim: d, eps: eps, rstd: acts.rstd2.pointer)
-        let gu = acts.gateUp.pointer
-        MatMul.linear(h, layer.gateUp.pointer, gu, m: n, n: 2 * ff, k: d)
-        if useAdapter {
-            for t in [LoRATarget.gate, .up] { loraForward(l, t, input: h, rows: n, out: gu, outStride: 2 * ff, acts: acts) }
-        }
-        let a = ws.act.pointer
-        for r in 0..<n { Kernels.siluMul(gate: gu + r * 2 * ff, up: gu + r * 2 * ff + ff, out: a + r * ff, count: ff) }
-        MatMul.linear(a, layer.down.pointer, x, m: n, n: d, k: ff, accumulate: true)
-        if useAdapter { loraForward(l, .down, input: a, rows: n, out: x, outStride: d, acts: acts) }
-    }
-
-    /// Attention over the batch, rows split across threads (no two write the same output).
-    private func attentionForward(batch: PackedSequences, acts: LayerActivations) {
         let ws = workspace
-        let qDim = config.qDim, kvDim = config.kvDim, qkvDim = qDim + 2 * kvDim, heads = config.numAttentionHeads
-        let qkv = acts.qkv.pointer
-        let slots = batch.slots
-        let parts = slots.count >= 64 ? ws.threads : 1
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
-            let lo = slots.count * p / parts, hi = slots.count * (p + 1) / parts
-            Attention.forward(q: qkv + lo * qkvDim, qStride: qkvDim, keys: qkv + qDim, values: qkv + qDim + kvDim,
-                              kvStride: qkvDim, out: acts.attention.pointer + lo * qDim, slots: slots[lo..<hi],
-                              config: config, scores: ws.scores.pointer + p * ws.maxKeys,
-                              logSumExp: acts.logSumExp.pointer + lo * heads)
+        let buffers = ws.layerBuffers(keeping: acts)
+        if useAdapter {
+            base.forwardLayer(l, x: ws.x.pointer, slots: batch.slots, keyValues: BatchKeyValues(), buffers: buffers,
+                              delta: LoRADelta(policy: self, acts: acts), threads: ws.threads)
+        } else {
+            base.forwardLayer(l, x: ws.x.pointer, slots: batch.slots, keyValues: BatchKeyValues(), buffers: buffers,
+                              delta: NoProjectionDelta(), threads: ws.threads)
         }
     }
 
     /// out[:, columns of target] += s · (drop(x) · Aᵀ) · Bᵀ, keeping z = drop(x) · Aᵀ.
     ///   x: [n, in]   z: [n, r]   out: [n, outStride]
-    private func loraForward(_ l: Int, _ target: LoRATarget, input: UnsafePointer<Float>, rows n: Int,
-                             out: UnsafeMutablePointer<Float>, outStride: Int, acts: LayerActivations) {
+    fileprivate func loraForward(_ l: Int, _ target: LoRATarget, input: UnsafePointer<Float>, rows n: Int,
+                                 out: UnsafeMutablePointer<Float>, outStride: Int, acts: LayerActivations) {
         guard let (a, b) = adapter.pair(layer: l, target: target) else { return }
         let r = adapter.config.rank, p = adapter.parameters.pointer
         let z = acts.z(adapter.config.targets.firstIndex(of: target)!, rank: r)
@@ -170,7 +130,8 @@ public final class PolicyModel: @unchecked Sendable {
 
     // MARK: Backward
 
-    /// The adjoint of `forwardLayer`: on entry `workspace.dx` holds ∂L/∂x_out; on return ∂L/∂x_in.
+    /// The adjoint of `forwardLayer` (`DecoderModel.forwardLayer` with `LoRADelta`): on entry
+    /// `workspace.dx` holds ∂L/∂x_out; on return ∂L/∂x_in.
     private func backwardLayer(_ l: Int, batch: PackedSequences, acts: LayerActivations, gradients: FloatBuffer) {
         let ws = workspace, layer = base.weights.layers[l]
         let n = batch.rowCount, d = config.hiddenSize, ff = config.intermediateSize
@@ -256,6 +217,27 @@ public final class PolicyModel: @unchecked Sendable {
             BLAS.gemm(transA: true, m: r, n: a.cols, k: n, a: dz, lda: r, b: input, ldb: a.cols,
                       beta: 1, c: g + a.offset, ldc: a.cols)
             BLAS.gemm(m: n, n: a.cols, k: r, a: dz, lda: r, b: p + a.offset, ldb: a.cols, beta: 1, c: dInput, ldc: a.cols)
+        }
+    }
+}
+
+/// LoRA as the decoder layer's projection delta: each adapted target of the projection adds
+/// s · (drop(x) · Aᵀ) · Bᵀ to its columns, keeping z in `acts` for the backward.
+private struct LoRADelta: ProjectionDelta {
+    let policy: PolicyModel
+    let acts: LayerActivations
+
+    func add(_ projection: LayerProjection, layer l: Int, input: UnsafePointer<Float>, inputStride: Int, rows: Int,
+             out: UnsafeMutablePointer<Float>, outStride: Int) {
+        func lora(_ target: LoRATarget) {
+            precondition(inputStride == target.shape(policy.config).input, "LoRA reads packed input rows")
+            policy.loraForward(l, target, input: input, rows: rows, out: out, outStride: outStride, acts: acts)
+        }
+        switch projection {
+        case .qkv: lora(.q); lora(.k); lora(.v)
+        case .o: lora(.o)
+        case .gateUp: lora(.gate); lora(.up)
+        case .down: lora(.down)
         }
     }
 }
