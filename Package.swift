@@ -94,6 +94,7 @@ let package = Package(
         .testTarget(name: "DistributedTests", dependencies: [
             "learner", "rollout-worker", "grpo", "Transport", "RolloutLog", "GRPOProtocol", "Training", "LanguageModel", "TestSupport",
         ]),
+        .testTarget(name: "LearnerTests", dependencies: ["Learner", "GRPOProtocol", "GRPORun"]),
         .testTarget(name: "GRPORunTests", dependencies: ["GRPOCore", "GRPORun", "Training", "LanguageModel", "ModelFiles", "Tokenization", "TestSupport"]),
         .testTarget(name: "GRPOCLITests", dependencies: ["grpo", "ModelFiles", "TestSupport"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
