@@ -8,7 +8,9 @@ import Glibc
 ///
 /// One thread count, applied once at start (`Compute.apply`) and read by every kernel that
 /// splits work: the small-batch linear of a decode step, attention, sampling, scoring, the
-/// training forward and backward, LogProbHead, and OpenBLAS.
+/// training forward and backward, LogProbHead, and the BLAS products (which split their
+/// output into fixed tiles, each a single-threaded OpenBLAS call, so the result is the same
+/// at any thread count).
 public struct ComputeSettings: Codable, Equatable, Sendable {
     /// Threads per process; by default the cores this process may run on.
     public var threads: Int?
@@ -30,7 +32,10 @@ public struct ComputeSettings: Codable, Equatable, Sendable {
 /// The process-wide thread count every kernel reads.
 public enum Compute {
     /// Threads the kernels split work across; `apply` sets it (the cores available until then).
-    public private(set) static var threads = availableCores()
+    public private(set) static var threads: Int = {
+        BLAS.threads = 1        // every product's threads are ours (`BLAS.gemm`)
+        return availableCores()
+    }()
 
     /// Sets the thread count for every kernel, OpenBLAS included. Call once at start, before
     /// any model work, from the main thread.
@@ -40,7 +45,7 @@ public enum Compute {
 
     public static func apply(threads count: Int) {
         threads = max(1, count)
-        BLAS.threads = threads
+        BLAS.threads = 1
     }
 
     /// The cores this process may use: the CPUs of its affinity mask, capped by a cgroup CPU
