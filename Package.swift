@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles", "SeededRandom"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFiles"]),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["SeededRandom"], path: "Tests/TestSupport"),
         .testTarget(name: "LanguageModelTests", dependencies: ["LanguageModel", "Tokenization", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["GRPOCore", "Training", "LanguageModel", "ModelFiles", "Tensors", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport"]),
