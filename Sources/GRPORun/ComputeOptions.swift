@@ -10,7 +10,7 @@ public struct ComputeOptions: ParsableArguments {
     public init() {}
 
     public func validate() throws {
-        if let threads, threads < 1 || threads > 4096 { throw ValidationError("--threads must be between 1 and 4096, got \(threads)") }
+        do { try ComputeSettings(threads: threads).validate() } catch { throw ValidationError("--threads: \(error)") }
     }
 
     /// Applies `--threads` (or, without it, the configuration's `compute` section) and

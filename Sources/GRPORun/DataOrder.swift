@@ -18,6 +18,14 @@ public struct DataOrder: Sendable, Equatable {
         self.permutation = Self.permutation(count: count, seed: seed, epoch: epoch)
     }
 
+    /// Starts at `position` draws into the order (epoch `position / count`).
+    public init(count: Int, seed: UInt64, position: Int) {
+        self.init(count: count, seed: seed, epoch: position / max(count, 1), offset: position % max(count, 1))
+    }
+
+    /// Draws taken so far over all epochs: draw k is the k-th index this order yields.
+    public var position: Int { epoch * count + offset }
+
     /// The next `n` data indices, crossing into the next epoch (a fresh shuffle) as needed.
     public mutating func next(_ n: Int) -> [Int] {
         var out: [Int] = []

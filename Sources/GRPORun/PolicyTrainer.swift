@@ -53,16 +53,15 @@ public final class PolicyTrainer {
     // MARK: Checkpoints
 
     /// Writes the adapter (PEFT format), the optimizer moments and the checkpoint state (the
-    /// trainer's step counts, the caller's position) into `directory`.
-    public func save(to directory: URL, position: CheckpointState) throws {
+    /// trainer's step counts and the caller's data position) into `directory`.
+    public func save(to directory: URL, recordsConsumed: Int, nextDraw: Int, openDraws: [Int]) throws {
         try PEFTAdapterFiles.save(adapter, to: directory, baseModel: configuration.model)
         var writer = SafetensorsWriter(metadata: ["format": "grpo-optimizer"])
         try writer.add("adam.first_moment", shape: [adapter.parameterCount], values: optimizer.firstMoment.toArray())
         try writer.add("adam.second_moment", shape: [adapter.parameterCount], values: optimizer.secondMoment.toArray())
         try writer.write(to: directory.appendingPathComponent("optimizer.safetensors"))
-        var state = position
-        state.stepsDone = stepsDone
-        state.optimizerSteps = optimizer.stepCount
+        let state = CheckpointState(stepsDone: stepsDone, optimizerSteps: optimizer.stepCount,
+                                    recordsConsumed: recordsConsumed, nextDraw: nextDraw, openDraws: openDraws)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(state).write(to: directory.appendingPathComponent("trainer_state.json"))

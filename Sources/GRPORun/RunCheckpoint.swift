@@ -44,15 +44,16 @@ public struct CheckpointState: Codable, Equatable, Sendable {
 public enum RunCheckpoint {
     public static func directory(_ output: URL) -> URL { output.appendingPathComponent("checkpoints") }
 
-    /// Writes the trainer's state with `position` (its step counts are the trainer's own).
-    public static func save(trainer: PolicyTrainer, position: CheckpointState, output: URL) throws {
+    /// Writes the trainer's state and the run's data position (see `CheckpointState`).
+    public static func save(trainer: PolicyTrainer, recordsConsumed: Int, nextDraw: Int, openDraws: [Int] = [],
+                            output: URL) throws {
         let root = directory(output)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let name = "step-\(trainer.stepsDone)"
         let staging = root.appendingPathComponent(".\(name).partial")
         if FileManager.default.fileExists(atPath: staging.path) { try FileManager.default.removeItem(at: staging) }
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        try trainer.save(to: staging, position: position)
+        try trainer.save(to: staging, recordsConsumed: recordsConsumed, nextDraw: nextDraw, openDraws: openDraws)
         let final = root.appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: final.path) { try FileManager.default.removeItem(at: final) }
         try rename(staging, final)

@@ -147,6 +147,11 @@ public struct TrainingSection: Codable, Equatable, Sendable {
         case recomputeActivations = "recompute_activations", sampleSteps = "sample_steps"
     }
 
+    /// A checkpoint is written every `save_steps` steps and after the last.
+    public func savesCheckpoint(afterStep step: Int, of totalSteps: Int) -> Bool {
+        (saveSteps > 0 && step % saveSteps == 0) || step >= totalSteps
+    }
+
     public func validate() throws {
         try SettingError.check(promptsPerStep >= 1, "prompts_per_step", "must be at least 1")
         try SettingError.check(microBatchSize >= 1, "micro_batch_size", "must be at least 1")

@@ -64,8 +64,7 @@ public final class TrainingLoop {
         trainer = try PolicyTrainer(configuration: configuration, decoder: decoder, totalSteps: totalSteps)
         output = URL(fileURLWithPath: training.outputDir)
         resumed = resume ? try RunCheckpoint.restoreLatest(trainer: trainer, output: output) : nil
-        let position = resumed?.nextDraw ?? 0
-        order = DataOrder(count: dataCount, seed: configuration.seed, epoch: position / dataCount, offset: position % dataCount)
+        order = DataOrder(count: dataCount, seed: configuration.seed, position: resumed?.nextDraw ?? 0)
     }
 
     /// The checkpoint this run continues from.
@@ -92,11 +91,9 @@ public final class TrainingLoop {
             let report = try runStep(step)
             try metrics.write(step: report.step, names: report.names, values: report.values, jsonLine: report.jsonLine)
             log(progressLine(report, elapsed: Date().timeIntervalSince(started), stepsThisRun: step - first + 1))
-            if (training.saveSteps > 0 && step % training.saveSteps == 0) || step == totalSteps {
-                let groups = step * training.promptsPerStep
-                let position = CheckpointState(stepsDone: step, optimizerSteps: trainer.optimizer.stepCount, recordsConsumed: groups,
-                                               nextDraw: live == nil ? 0 : order.count * order.epoch + order.offset)
-                try RunCheckpoint.save(trainer: trainer, position: position, output: output)
+            if training.savesCheckpoint(afterStep: step, of: totalSteps) {
+                try RunCheckpoint.save(trainer: trainer, recordsConsumed: step * training.promptsPerStep,
+                                       nextDraw: live == nil ? 0 : order.position, output: output)
             }
         }
         try PEFTAdapterFiles.save(adapter, to: output.appendingPathComponent("adapter"), baseModel: configuration.model)

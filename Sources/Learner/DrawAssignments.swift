@@ -38,7 +38,10 @@ final class DrawAssignments: @unchecked Sendable {
 
     /// What draw `k` was (or would be) assigned as: a pure function of k and the data order.
     func assignment(forDraw draw: Int) throws -> Assignment {
-        let index = problemIndex(ofDraw: draw)
+        try makeAssignment(draw, index: problemIndex(ofDraw: draw))
+    }
+
+    private func makeAssignment(_ draw: Int, index: Int) throws -> Assignment {
         let prompt = try prepare(index)
         return Assignment(draw: draw, promptIndex: index, promptIDs: prompt.ids, answer: prompt.answer)
     }
@@ -63,12 +66,11 @@ final class DrawAssignments: @unchecked Sendable {
         while batch.count < count, allowed(open.count) {
             let draw = schedule.take()
             let index = schedule.problemIndex(ofDraw: draw)
-            let prompt: (ids: [Int32], answer: String)
-            do { prompt = try prepare(index) } catch {
+            let assignment: Assignment
+            do { assignment = try makeAssignment(draw, index: index) } catch {
                 schedule.giveBack([draw])
                 throw LearnerError.unpreparablePrompt(draw: draw, problemIndex: index, reason: "\(error)")
             }
-            let assignment = Assignment(draw: draw, promptIndex: index, promptIDs: prompt.ids, answer: prompt.answer)
             open[draw] = Open(worker: worker, assignment: assignment)
             batch.append(assignment)
         }

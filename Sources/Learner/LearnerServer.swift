@@ -137,7 +137,7 @@ public final class LearnerServer {
         do {
             let message = try WireMessage(frames: Array(frames.dropFirst()))
             if message.type == .hello { return try hello(message, identity: identity, sockets: sockets) }
-            guard let id = workerID(for: identity) else {
+            guard let id = workers.id(for: identity) else {
                 return reject(identity, "\(message.type.rawValue) before HELLO from \(peer.debugDescription)", sockets)
             }
             workers.heard(from: id, at: Date())
@@ -300,17 +300,13 @@ public final class LearnerServer {
 
     /// On the trainer thread after each step: a checkpoint every `save_steps` and at the end.
     private func afterStep(_ report: StepReport, consumed: Int) throws {
-        let every = configuration.training.saveSteps
-        guard (every > 0 && trainer.stepsDone % every == 0) || trainer.stepsDone >= totalSteps else { return }
+        guard configuration.training.savesCheckpoint(afterStep: trainer.stepsDone, of: totalSteps) else { return }
         let (nextDraw, openDraws) = draws.position()
-        let position = CheckpointState(stepsDone: trainer.stepsDone, optimizerSteps: trainer.optimizer.stepCount,
-                                       recordsConsumed: consumed, nextDraw: nextDraw, openDraws: openDraws)
-        try RunCheckpoint.save(trainer: trainer, position: position, output: output)
+        try RunCheckpoint.save(trainer: trainer, recordsConsumed: consumed, nextDraw: nextDraw, openDraws: openDraws, output: output)
     }
 
     // MARK: Plumbing
 
-    private func workerID(for identity: [UInt8]) -> String? { workers.id(for: identity) }
 
     private func reject(_ identity: [UInt8]?, _ reason: String, _ sockets: LearnerSockets) {
         figures.counters.rejectedMessages += 1
